@@ -1,0 +1,40 @@
+"""One typed Settings object; every field documented (environment prefix DUBAN_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DUBAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite database, kept uploads and job storage.",
+    )
+    max_upload_mb: int = Field(
+        default=100,
+        description="Largest input file accepted, in megabytes; larger files are refused with a clear error.",
+    )
+    ocr_enabled: bool = Field(
+        default=True,
+        description="Run OCR (rapidocr) on images and on PDF pages without a text layer.",
+    )
+    ocr_dpi: int = Field(default=200, description="Resolution at which PDF pages are rendered for OCR.")
+    unit_aliases_file: Path | None = Field(
+        default=None,
+        description="Optional user-editable file of unit aliases: one line per unit, names separated by '='.",
+    )
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
