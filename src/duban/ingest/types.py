@@ -57,6 +57,8 @@ class RawText:
     pages: int = 0
     ocr_pages: int = 0
     warnings: tuple[str, ...] = ()
+    # Offset in `text` where each page (PDF) or block (DOCX table, OCR image) starts: maps text back to pages.
+    page_starts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
