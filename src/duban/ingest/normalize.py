@@ -148,13 +148,13 @@ def _clean_line(line: _Line) -> _Cleaned:
     for m in _MARKDOWN_BOLD.finditer(raw):
         for i in range(m.start(), m.end()):
             drop[i] = True
-    m = _MARKDOWN_HEADING.match(raw)
-    if m:
-        for i in range(m.start(), m.end()):
+    heading = _MARKDOWN_HEADING.match(raw)
+    if heading:
+        for i in range(heading.start(), heading.end()):
             drop[i] = True
-    m = _PAGE_MARK_TAIL.search(raw)
-    if m and m.start() > 0:
-        for i in range(m.start(), m.end()):
+    marker = _PAGE_MARK_TAIL.search(raw)
+    if marker and marker.start() > 0:
+        for i in range(marker.start(), marker.end()):
             drop[i] = True
 
     roster = _roster_match(raw)
