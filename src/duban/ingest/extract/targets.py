@@ -1,0 +1,432 @@
+"""Quantified indicators: `经济增长6.5%左右`, `新增规上工业企业110家`, `柔性引进院士2-3名`.
+
+Chinese official documents state an indicator in one of two shapes:
+
+* indicator first, then the figure: `规上工业增加值增长6.5%`, `奶产量35万吨以上`;
+* an action verb, the figure, then the counted thing: `打造5个中小企业数字转型标杆`.
+
+A figure is a number, an optional scale (`万`, `亿`) and a unit from a closed list of
+measure words; ordinals (`第26届`), anniversaries (`75周年`), years and periods
+(`11个月`) carry no such unit and are never read. Whether a figure is a goal
+(`target`) or a result (`actual`) comes from where it stands: in a work report, the
+section it sits under (`2023年工作回顾` vs `主要预期目标`, `重点工作安排`); elsewhere,
+the wording around it (`力争`, `确保`, `下达的…目标任务` make a goal).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from duban.ingest.extract.numbers import ARABIC, parse_number, squeeze
+from duban.ingest.types import DocHeader, DocView, Span, Target
+
+# ---------------------------------------------------------------- the figure
+
+# Measure words, each guarded against the words it begins (`条例`, `项目`, `个人`, `支持` …).
+_BASE_UNITS = (
+    r"个百分点|百分点|%|％|倍",
+    r"吨标准煤|吨标煤|吨|公斤|千克|斤",
+    r"平方公里|平方米|立方米|公顷|公里|千米|米(?![面粉饭])|亩",
+    r"千瓦时|千瓦|兆瓦|度(?![过假])",
+    r"元(?![旦素宵件器化年])",
+    r"人次|人(?![民才员口均工士])|户(?![籍外口型])|家(?![庭属长乡])|名(?![单称义额])",
+    r"个(?![月季小工星人体性案])|所(?![有以属在得])|座(?!谈)|处(?![理置室长])|条(?![例件款])",
+    r"项(?!目)|件(?!事)|场(?![所地景馆合])|套|辆|台(?![阶账风])|张(?!贴)|间(?![隔断])",
+    r"头|只(?![有要是能])|羽|株|棵|宗|笔|批(?![准复示])|次(?![数序])|起(?![来草步诉])|块",
+)
+_BASE_UNIT = "|".join(_BASE_UNITS)
+_POST = r"左右|上下|以上|以下|以内|之内"
+
+_QTY = re.compile(
+    rf"""
+    (?<![\d.．A-Za-z×*/／第每])
+    (?P<num>{ARABIC})
+    (?:\s*(?:%|％)?\s*(?:[-－~～—–]|至|到)\s*(?P<num2>{ARABIC}))?
+    \s*(?P<approx>多|余)?
+    \s*(?P<scale>万|亿|千)?
+    \s*(?P<approx2>多|余)?                  # 2万余人
+    \s*(?P<base>{_BASE_UNIT})
+    (?:\s*(?P<post>{_POST}))?
+    """,
+    re.VERBOSE,
+)
+
+_NOT_A_VALUE_AFTER = re.compile(r"\s*(?:级|强|周年|届|期|年)")
+_QUAL_AFTER = {
+    "左右": "about",
+    "上下": "about",
+    "以上": "at_least",
+    "多": "at_least",
+    "余": "at_least",
+    "以下": "at_most",
+    "以内": "at_most",
+    "之内": "at_most",
+}
+
+
+@dataclass(frozen=True)
+class _Figure:
+    start: int  # first digit
+    end: int  # after the unit and any trailing qualifier
+    value: float
+    value_max: float | None
+    unit: str
+    post: str | None  # 以上, 左右 … or 多/余
+
+
+def _figures(text: str, lo: int, hi: int) -> Iterator[_Figure]:
+    for m in _QTY.finditer(text, lo, hi):
+        if _preceded_by(text, m.start(), lo, "第每") or _NOT_A_VALUE_AFTER.match(text, m.end(), hi):
+            continue
+        value = parse_number(m["num"])
+        if value is None:
+            continue
+        value_max = parse_number(m["num2"]) if m["num2"] else None
+        unit = (m["scale"] or "") + m["base"]
+        yield _Figure(m.start(), m.end(), value, value_max, unit, m["post"] or m["approx"] or m["approx2"])
+
+
+def _preceded_by(text: str, pos: int, lo: int, chars: str) -> bool:
+    """True when the last non-space character before pos is one of chars (`第 26届`)."""
+    head = text[max(lo, pos - 4) : pos].rstrip()
+    return bool(head) and head[-1] in chars
+
+
+# ---------------------------------------------------------------- the indicator
+
+_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
+_SENTENCE_END = re.compile(r"[；;。！？!?\n]")
+
+_LEAD_JOIN = re.compile(r"^(?:[、\s“”]|以及|和|及|与|并|同时|其中|另外|此外)*")
+_LEAD_INTENT = re.compile(
+    r"^(?:力争|确保|争取|努力|力求|全力|预计|计划|推动|促进|推进|着力|实现|完成|达到|累计|共|"
+    r"全年|今年|当年|年内|全市|全区|全县|全省|各县区|各县|各区)+"
+)
+# What sits between an indicator and its figure, with the qualifier it implies.
+_PRE_QUAL = re.compile(
+    r"(?:不超过|不高于|不低于|不少于|突破|超过|超|高于|大于|低于|控制在|稳定在|保持在|达到|达|"
+    r"增加至|增加到|增至|提高到|提高至|提升到|提升至|降至|降到|下降到|减少到|为|在|至|到|约|近|"
+    r"总计|合计|共|累计|分别|均)$"
+)
+_PRE_QUAL_KIND = {
+    "不超过": "at_most",
+    "不高于": "at_most",
+    "低于": "at_most",
+    "不低于": "at_least",
+    "不少于": "at_least",
+    "突破": "at_least",
+    "超过": "at_least",
+    "超": "at_least",
+    "高于": "at_least",
+    "大于": "at_least",
+    "约": "about",
+    "近": "about",
+}
+# `等` closes a list of examples (`市第七人民医院等66个重点项目`); not the 等 of 高等, 等级.
+_ETC = re.compile(r"(?<![高中初平同对均])等(?![级待同于值效额次])")
+# A verb that introduces the counted thing after the figure (`打造5个…标杆`).
+_ACTION_VERB = re.compile(
+    r"^(?:打造|建设|建成|新建|新增|培育|引进|实施|创建|支持|改造|开工|开展|举办|举行|谋划|"
+    r"新改建|对|有|组织|形成|争创|带动|设立|推出|建立|发展|落实|提供|新购|规划|招引|签约|认定|"
+    r"评选|表彰|推荐|扶持|帮助|服务|培训|新开工|完成|实现|达到)$"
+)
+_FORWARD = re.compile(r"[^\d，,；;。：:！？!?、\n]{2,30}?(?=[，,；;。：:！？!?、\n]|[和及与]\s*\d|\d|$)")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOUN_AFTER = re.compile(r"\s*(?![的和及与或并])[\u4e00-\u9fff“]")
+
+
+@dataclass(frozen=True)
+class _Indicator:
+    name: str
+    start: int  # where the target's source phrase starts
+    end: int  # where it ends
+    pre_qualifier: str | None
+
+
+def _strip_left(text: str, lo: int, hi: int) -> tuple[int, int, str | None]:
+    """Trim an indicator region [lo, hi) to the indicator proper; return its bounds and any qualifier word."""
+    region = text[lo:hi]
+    i = _LEAD_JOIN.match(region).end()  # type: ignore[union-attr]
+    etc = list(_ETC.finditer(region, i))
+    if etc:
+        i = etc[-1].end()
+    j = len(region.rstrip())
+    qualifier = None
+    while (m := _PRE_QUAL.search(region, i, j)) is not None and m.start() > i:
+        qualifier = qualifier or _PRE_QUAL_KIND.get(m.group())
+        j = m.start()
+    j = len(region[:j].rstrip("的 "))
+    k = region.rfind("的", i, j)
+    if k >= 0 and j - k > 2:
+        i = k + 1
+    while (m := _LEAD_INTENT.match(region, i, j)) is not None and m.end() > i and m.end() < j:
+        i = m.end()
+    return lo + i, lo + j, qualifier
+
+
+def _indicator(text: str, region_lo: int, fig: _Figure, hi: int) -> _Indicator | None:
+    """The indicator of a figure whose left context is [region_lo, fig.start)."""
+    start, end, pre = _strip_left(text, region_lo, fig.start)
+    name = squeeze(text[start:end])
+    opens_item = text[region_lo : fig.start].rstrip().endswith("、")  # `…、11条干线公路`: a new list item
+    noun_after = _NOUN_AFTER.match(text, fig.end, hi) is not None
+    if name and not opens_item and not _ACTION_VERB.match(name) and _CJK.search(name):
+        # `君乐宝年产20万吨鲜奶`: a figure inside a name describes it; it measures nothing.
+        return None if noun_after else _Indicator(name, start, fig.end, pre)
+    fwd = _FORWARD.match(text, fig.end, hi) if noun_after else None
+    if fwd is None:
+        return None
+    verb_start = region_lo + _LEAD_JOIN.match(text[region_lo : fig.start]).end()  # type: ignore[union-attr]
+    return _Indicator(squeeze(fwd.group()), min(verb_start, fig.start), fwd.end(), pre)
+
+
+_GROWTH_ONLY = re.compile(r"(?:比上年|比去年|较上年|较去年|同比)?(?P<verb>增长|下降|提高|减少|增加|降低)")
+_SUBJECT_TAIL = re.compile(r"(?:完成|达到|实现|达|为|共|累计)+$")
+
+
+def _with_subject(name: str, prev_name: str) -> str:
+    """`收入396.5亿元，增长33.4%`: a bare growth clause measures the previous figure's indicator."""
+    m = _GROWTH_ONLY.fullmatch(name)
+    if m is None or not prev_name:
+        return name
+    return _SUBJECT_TAIL.sub("", prev_name) + m["verb"]
+
+
+def _inside_quote(text: str, lo: int, pos: int) -> bool:
+    """Figures inside book titles or quoted names (`《…2022—2035年》`, `“9+15”`) are names, not values."""
+    head = text[lo:pos]
+    return head.count("《") > head.count("》") or head.count("“") > head.count("”")
+
+
+def _class_threshold(text: str, fig: _Figure, hi: int) -> bool:
+    """`亿元以上项目`: a figure with 以上/以下 directly followed by a noun defines a class of things."""
+    if fig.post not in ("以上", "以下"):
+        return False
+    return _CJK.match(text, fig.end, hi) is not None
+
+
+# ---------------------------------------------------------------- goal or result
+
+_YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
+_HEADING = re.compile(
+    r"(?:^|(?<=[\n。！？；]))[ \t]*[一二三四五六七八九十]{1,3}、(?P<head>[^\n。；，]{2,30})", re.M
+)
+_REVIEW_WORDS = re.compile(r"回顾|过去|总结|成绩|成就")
+_PLAN_WORDS = re.compile(r"目标|安排|任务|计划|打算|部署|要求|重点工作|今年|今后|明年|建议")
+# Goal wording. Forward-looking verbs anywhere earlier in the sentence (`力争到2025年，…`);
+# nouns of planning only in the figure's own clause (`市政府下达的…1100人的目标任务`).
+_GOAL_IN_SENTENCE = re.compile(r"力争|力求|(?<![为以])确保|预期目标|争取到|到\s*20\d\d\s*年(?:底|末)?")
+_GOAL_IN_CLAUSE = re.compile(r"目标|下达|计划|预计|年底前")
+_GOAL_AFTER = re.compile(r"\s*的?\s*(?:目标|任务)")
+_PAST_WORDING = re.compile(r"去年|上年|过去|截至|已经|累计|同比")
+_PLAN_TITLE = re.compile(r"方案|规划|计划|要点|意见|分工|责任书|目标")
+# Money granted or paid out is a spending decision (an amount), not an indicator to reach.
+_SPENDING = re.compile(r"拨付|支付|拨款|下拨|兑现|发放|列支")
+_PARENS = re.compile(r"（[^（）]*）|\([^()]*\)")
+
+
+@dataclass(frozen=True)
+class _Section:
+    start: int
+    kind: str | None  # target | actual | None (neither: fall back to wording)
+    year: int | None
+
+
+def _report_sections(view: DocView, year: int | None) -> list[_Section]:
+    """A work report's top-level sections, each read as a review (actuals) or a plan (targets)."""
+    if view.header.doc_type != "work_report":
+        return []
+    out = []
+    for m in _HEADING.finditer(view.text, view.span.start, view.span.end):
+        head = m["head"]
+        ym = _YEAR.search(head)
+        head_year = int(ym[1]) if ym else None
+        out.append(_Section(m.start(), _section_kind(head, head_year, year), head_year))
+    return out
+
+
+def _section_kind(head: str, head_year: int | None, year: int | None) -> str | None:
+    if head_year is not None and year is not None and head_year != year:
+        return "actual" if head_year < year else "target"
+    if _REVIEW_WORDS.search(head):
+        return "actual"
+    if _PLAN_WORDS.search(head) or (head_year is not None and head_year == year):
+        return "target"
+    return None
+
+
+def _kind_and_year(
+    view: DocView,
+    sections: list[_Section],
+    year: int | None,
+    fig: _Figure,
+    clause_lo: int,
+    sent: tuple[int, int],
+) -> tuple[str, int | None]:
+    k = bisect.bisect_right([s.start for s in sections], fig.start) - 1
+    section = sections[k] if k >= 0 else None
+    sentence = view.text[sent[0] : sent[1]]
+    if section is not None and section.kind == "actual":
+        return "actual", section.year or (year - 1 if year else None)
+    if section is not None and section.kind == "target":
+        return "target", _target_year(sentence, section.year or year)
+    text = view.text
+    goal = (
+        _GOAL_IN_SENTENCE.search(text, sent[0], fig.start)
+        or _GOAL_IN_CLAUSE.search(text, clause_lo, fig.start)
+        or _GOAL_AFTER.match(text, fig.end)
+    )
+    if goal or (_plan_like(view.header) and not _past_wording(sentence, year)):
+        return "target", _target_year(sentence, year)
+    years = _YEAR.findall(_PARENS.sub("", text[sent[0] : fig.start]))
+    return "actual", int(years[0]) if years else year
+
+
+def _is_spending(text: str, clause_lo: int, fig: _Figure) -> bool:
+    return fig.unit.endswith("元") and _SPENDING.search(text, clause_lo, fig.start) is not None
+
+
+def _plan_like(header: DocHeader) -> bool:
+    """Plans (方案, 规划, 工作要点 …) state goals unless the wording says otherwise."""
+    return header.doc_type == "plan" or bool(header.title and _PLAN_TITLE.search(header.title))
+
+
+def _target_year(sentence: str, default: int | None) -> int | None:
+    m = re.search(r"到\s*(20\d\d)\s*年", sentence)
+    return int(m[1]) if m else default
+
+
+def _past_wording(sentence: str, year: int | None) -> bool:
+    if _PAST_WORDING.search(sentence):
+        return True
+    return year is not None and any(int(y) < year for y in _YEAR.findall(sentence))
+
+
+# ---------------------------------------------------------------- putting it together
+
+
+def _qualifier(fig: _Figure, pre: str | None) -> str:
+    if fig.value_max is not None:
+        return "range"
+    return _QUAL_AFTER.get(fig.post or "") or pre or "exact"
+
+
+@dataclass
+class _Scan:
+    """Positions the scan needs at every figure: clause and sentence ends, and the previous figure."""
+
+    clause_ends: list[int]
+    sentence_ends: list[int]
+    lo: int
+    hi: int
+
+    def clause_start(self, pos: int) -> int:
+        k = bisect.bisect_left(self.clause_ends, pos) - 1
+        return self.clause_ends[k] + 1 if k >= 0 else self.lo
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        k = bisect.bisect_left(self.sentence_ends, pos)
+        start = self.sentence_ends[k - 1] + 1 if k > 0 else self.lo
+        end = self.sentence_ends[k] if k < len(self.sentence_ends) else self.hi
+        return start, end
+
+
+def _scan(view: DocView) -> _Scan:
+    lo, hi = view.span.start, view.span.end
+    clause = [m.start() for m in _CLAUSE_END.finditer(view.text, lo, hi)]
+    sentence = [m.start() for m in _SENTENCE_END.finditer(view.text, lo, hi)]
+    return _Scan(clause, sentence, lo, hi)
+
+
+_RESPECTIVELY = re.compile(r"^(?P<items>.+?)分别(?P<verb>[^、，]*?)$")
+
+
+def _respectively(
+    text: str, region_lo: int, figs: list[_Figure], first: int, hi: int
+) -> list[tuple[_Figure, _Indicator]] | None:
+    """`确保生猪、肉牛、肉羊分别出栏940万头、50万头、240万只以上`: one indicator per listed item."""
+    region = text[region_lo : figs[first].start]
+    m = _RESPECTIVELY.match(region.strip())
+    if m is None:
+        return None
+    offset = region_lo + (len(region) - len(region.lstrip()))
+    items_lo, _, _ = _strip_left(text, offset, offset + m.end("items"))
+    items = [
+        squeeze(x) for x in re.split(r"[、，,]|和|及", text[items_lo : offset + m.end("items")]) if x.strip()
+    ]
+    group = [figs[first]]
+    for fig in figs[first + 1 :]:
+        if len(group) == len(items) or text[group[-1].end : fig.start].strip() != "、":
+            break
+        group.append(fig)
+    if len(group) != len(items) or len(items) < 2:
+        return None
+    verb, end, shared = squeeze(m["verb"]), group[-1].end, group[-1].post
+    return [
+        (replace(fig, post=fig.post or shared), _Indicator(item + verb, offset, end, None))
+        for item, fig in zip(items, group, strict=True)
+    ]
+
+
+def extract_targets(view: DocView) -> list[Target]:
+    """Every quantified indicator in the document span, in reading order."""
+    year = view.year or (view.header.date.year if view.header.date else None)
+    sections = _report_sections(view, year)
+    scan = _scan(view)
+    out: list[Target] = []
+    for fig, ind in _indicated_figures(view.text, scan):
+        clause_lo = scan.clause_start(fig.start)
+        if _inside_quote(view.text, clause_lo, fig.start) or _class_threshold(view.text, fig, scan.hi):
+            continue
+        kind, fig_year = _kind_and_year(view, sections, year, fig, clause_lo, scan.sentence(fig.start))
+        if kind == "target" and _is_spending(view.text, clause_lo, fig):
+            continue
+        out.append(
+            Target(
+                indicator=ind.name,
+                value=fig.value,
+                unit=fig.unit,
+                qualifier=_qualifier(fig, ind.pre_qualifier),
+                kind=kind,
+                year=fig_year,
+                text=squeeze(view.text[ind.start : ind.end]),
+                span=Span(ind.start, ind.end),
+                value_max=fig.value_max,
+            )
+        )
+    return out
+
+
+def _indicated_figures(text: str, scan: _Scan) -> Iterator[tuple[_Figure, _Indicator]]:
+    """Pair each figure with its indicator; a figure's left context starts after the previous one."""
+    figs = list(_figures(text, scan.lo, scan.hi))
+    prev_end, prev_name, prev_sentence = scan.lo, "", -1
+    i = 0
+    while i < len(figs):
+        fig = figs[i]
+        if fig.start < prev_end:  # swallowed by the previous figure's counted noun
+            i += 1
+            continue
+        region_lo = max(scan.clause_start(fig.start), prev_end)
+        group = _respectively(text, region_lo, figs, i, scan.hi)
+        found = group if group is not None else _single(text, region_lo, fig, scan.hi, prev_end, prev_name)
+        sentence = scan.sentence(fig.start)[0]
+        for f, ind in found:
+            name = _with_subject(ind.name, prev_name if sentence == prev_sentence else "")
+            yield f, _Indicator(name, ind.start, ind.end, ind.pre_qualifier)
+            prev_name, prev_sentence = name, sentence
+        if found:
+            prev_end = max(ind.end for _, ind in found)
+        i += max(1, len(found))
+
+
+def _single(
+    text: str, region_lo: int, fig: _Figure, hi: int, prev_end: int, prev_name: str
+) -> list[tuple[_Figure, _Indicator]]:
+    ind = _indicator(text, region_lo, fig, hi)
+    if ind is None and prev_name and text[prev_end : fig.start].strip() == "、":
+        ind = _Indicator(prev_name, fig.start, fig.end, None)  # `增长11%、8.7%`: the list shares it
+    return [] if ind is None else [(fig, ind)]
