@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from duban.ingest.extract import ner
 from duban.ingest.extract.units import UnitMention, find_units
 from duban.ingest.types import Span
 
@@ -22,6 +23,8 @@ _TRANSPARENT = re.compile(
     r"(?:会议(?:决定|要求|明确|指出|强调)?|同时|其中|并|另外|此外)?"
     r"(?:同意|明确|责成|要求|请|建议)?(?:由|并由|继续由)?$"
 )
+_ADMIN = re.compile(r"^(?:中共)?(?:区|市|县|省)")
+_NOT_IN_NAME = {"v", "ad", "d", "p", "m", "r", "u", "c"} - {"c"}
 _LINKERS = re.compile(r"^(?:、|和|及|与|会同|、会同|协同|联合|配合)$")
 _NOT_OWNER_AFTER = re.compile(r"^(?:等部门|等单位)?(?:成立|印发|召开|主持|下发|出台)")
 _LEAD_AFTER = re.compile(r"^(?:等部门|等单位|及有关部门|会同有关部门)?(?:要|负责)?(?:牵头|为牵头单位)")
@@ -55,6 +58,14 @@ def _merge(found: list[UnitMention], extra: list[UnitMention]) -> list[UnitMenti
     return out
 
 
+def _verb_phrase(name: str, known: Iterable[str]) -> bool:
+    """`帮助园区`, `二要瞄准制约集团`: a verb phrase the suffix grammar took for a unit name."""
+    if _ADMIN.match(name) or name in known:
+        return False
+    tokens = ner.tokens(name)
+    return any(t.tag in _NOT_IN_NAME for t in tokens[:-1])
+
+
 def find_owners(text: str, start: int, end: int, known: Iterable[str] = ()) -> Owners:
     """The subject units of text[start:end] and the lead among them, as written."""
     mentions = _merge(find_units(text, start, end), _known_mentions(text, start, end, known))
@@ -75,7 +86,7 @@ def find_owners(text: str, start: int, end: int, known: Iterable[str] = ()) -> O
             )
             prefix = text[max(clause_start + 1, start) : m.span.start]
             accepted = bool(_TRANSPARENT.match(prefix.strip()))
-        if accepted and _NOT_OWNER_AFTER.match(after):
+        if accepted and (_NOT_OWNER_AFTER.match(after) or _verb_phrase(m.name, known)):
             accepted = False
         if accepted:
             group.append(m.name)

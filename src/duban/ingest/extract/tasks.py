@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from duban.ingest.extract.dates import recurrence, task_period
 from duban.ingest.extract.money import parse_money
 from duban.ingest.extract.owners import find_owners
+from duban.ingest.extract.people import ends_with_post, is_name
 from duban.ingest.extract.units import UnitRegistry, find_units
 from duban.ingest.types import DocView, Span, Task
 
@@ -26,7 +27,10 @@ _SECTION = re.compile(r"^[一二三四五六七八九十]{1,3}、", re.M)
 _SECTION_END = re.compile(r"^(?:与会人员|出席人员|参会人员|列席人员|出席|列席|抄送|分送|附件)[：:]?", re.M)
 _REPORTER = re.compile(r"听取了?(?:[\u4e00-\u9fff]{0,4}的)?")
 _MARKER = re.compile(r"(?:会议|会上)(?P<verb>决定|同意|明确|研究决定|要求|指出|强调|提出)[，,：:]?")
-_SPEECH = re.compile(r"(?P<verb>要求|强调|指出|提出|表示)[，,：:]")
+_SPEECH = re.compile(r"(?P<verb>要求|强调|指出|提出|表示|说)[，,：:]")
+_HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][^\n]*[^。！？；\n]$", re.M)
+# `要` as a modal verb, not inside 重要/主要/需要/要求/要点…
+_MODAL = re.compile(r"(?<![重主需纲摘概首紧必显扼只])(?:要|应|须|务必)(?![求点素害闻件案务])")
 _DECISION_VERBS = {"决定", "同意", "明确", "研究决定"}
 _DUTY = re.compile(r"要|应|须|负责|牵头|务必|确保")
 _VISIT = re.compile(r"(?:到|赴|深入|来到|走进)(?P<unit>[^，。；]{2,30}?)(?:实地)?(?:调研|视察|检查|考察|督导|指导|走访)")
@@ -190,8 +194,11 @@ def _minutes_tasks(ctx: _Context) -> list[Task]:
     out: list[Task] = []
     for s, e in zip(starts, [*starts[1:], body_end], strict=True):
         reporter = _reporting_unit(ctx, s, e)
-        for verb, block in _blocks(text, s, e, _MARKER):
-            out.extend(_block_tasks(ctx, verb, block, reporter, strict=verb != "要求"))
+        # Sub-headings (`（二）学习…精神` without a full stop) start sub-items with their own blocks.
+        subs = [s, *(m.start() for m in _HEADING_LINE.finditer(text, s, e)), e]
+        for ss, se in zip(subs, subs[1:], strict=False):
+            for verb, block in _blocks(text, ss, se, _MARKER):
+                out.extend(_block_tasks(ctx, verb, block, reporter, strict=verb != "要求"))
     return out
 
 
@@ -216,7 +223,7 @@ def _speech_blocks(text: str, start: int, end: int) -> Iterator[tuple[str, Span]
     """A 要求/强调 and what follows it to the end of its paragraph, or of its enumeration."""
     for marker in (_MARKER, _SPEECH):
         for m in marker.finditer(text, start, end):
-            if marker is _SPEECH and text[max(start, m.start() - 2) : m.start()] in ("会议", "会上"):
+            if marker is _SPEECH and not _speaker_before(text, start, m.start()):
                 continue
             para_end = text.find("\n", m.end(), end)
             para_end = end if para_end < 0 else para_end
@@ -228,6 +235,15 @@ def _speech_blocks(text: str, start: int, end: int) -> Iterator[tuple[str, Span]
                 following = text.find("\n", para_end + 1, end)
                 para_end = end if following < 0 else following
             yield m.group("verb"), Span(m.end(), para_end)
+
+
+def _speaker_before(text: str, start: int, pos: int) -> bool:
+    """`王德敏要求：` / `吕沛说，`: the verb's subject is a name or a title, not a longer clause."""
+    clause_start = max(text.rfind(ch, start, pos) for ch in "，。；：！？\n,;:")
+    subject = text[max(clause_start + 1, start) : pos]
+    if subject in ("会议", "会上"):
+        return False
+    return is_name(subject) or bool(ends_with_post(subject) and len(subject) <= 24)
 
 
 def _speech_tasks(ctx: _Context) -> list[Task]:
@@ -253,7 +269,8 @@ def _yao_groups(text: str, block: Span) -> Iterator[Span]:
     starts: list[int] = []
     for m in _SENTENCE.finditer(text, block.start, block.end):
         s = m.group()
-        if s.strip() and re.match(r"^(?:[^，。]{0,20}?)(?:要|应|须|务必)", s) and "要求" not in s[:2]:
+        head = _MODAL.search(s, 0, 24)
+        if s.strip() and head and "，" not in s[: head.start()] and "," not in s[: head.start()]:
             starts.append(m.start())
     if not starts:
         return
@@ -356,4 +373,14 @@ def extract_tasks(view: DocView, registry: UnitRegistry | None = None) -> list[T
         tasks.extend(_speech_tasks(ctx))
     elif kind != "work_report":
         tasks.extend(_rule_tasks(ctx))
-    return sorted(tasks, key=lambda t: t.span.start)
+    return _without_overlaps(tasks)
+
+
+def _without_overlaps(tasks: list[Task]) -> list[Task]:
+    """One task per stretch of text: a clause found twice (two markers) is kept once."""
+    kept: list[Task] = []
+    for task in sorted(tasks, key=lambda t: (t.span.start, -len(t.span))):
+        if kept and task.span.start < kept[-1].span.end:
+            continue
+        kept.append(task)
+    return kept
