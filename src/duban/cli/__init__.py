@@ -6,7 +6,9 @@ import typer
 
 from duban.cli.extract import extract_command
 
-app = typer.Typer(help="督办 duban: 从政府文件中提取任务台账并跟踪督办。", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="督办 duban: 从政府文件中提取任务台账并跟踪督办。", no_args_is_help=True, add_completion=False
+)
 app.command("extract")(extract_command)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +21,7 @@ from duban.ingest.pipeline import run
 from duban.ingest.types import Extraction, Source
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     table = "table"
 
@@ -37,7 +37,9 @@ def _registry() -> UnitRegistry:
 def _table(console: Console, extraction: Extraction) -> None:
     for doc in extraction.documents:
         h = doc.header
-        console.rule(f"[bold]{h.title or '（无标题）'}[/]  {h.doc_type}  {h.doc_number or ''}  {h.date or ''}")
+        console.rule(
+            f"[bold]{h.title or '（无标题）'}[/]  {h.doc_type}  {h.doc_number or ''}  {h.date or ''}"
+        )
         if doc.tasks:
             t = Table("任务", "责任单位", "牵头", "期限", "金额(元)", show_lines=False, expand=True)
             for task in doc.tasks:
@@ -61,11 +63,15 @@ def _table(console: Console, extraction: Extraction) -> None:
 
 def extract_command(
     files: Annotated[list[Path], typer.Argument(help="Files to read: .txt .docx .pdf .png .jpg …")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="json (the contract) or table")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write one <stem>.json per file here")] = None,
+    format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="json (the contract) or table")
+    ] = OutputFormat.table,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write one <stem>.json per file here")
+    ] = None,
 ) -> None:
     """Extract documents, tasks, targets, money, people and groups from files."""
-    console = Console(stderr=out is None and format is OutputFormat.json)
+    Console(stderr=out is None and format is OutputFormat.json)
     err = Console(stderr=True)
     registry = _registry()
     failed: list[tuple[Path, str]] = []
@@ -108,7 +114,8 @@ def extract_command(
             else:
                 if out:
                     (out / f"{path.stem}.json").write_text(
-                        json.dumps(extraction_json(extraction), ensure_ascii=False, indent=1), encoding="utf-8"
+                        json.dumps(extraction_json(extraction), ensure_ascii=False, indent=1),
+                        encoding="utf-8",
                     )
                 _table(Console(), extraction)
             progress.advance(bar)

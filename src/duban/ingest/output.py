@@ -69,7 +69,11 @@ def document_json(doc: ExtractedDoc) -> dict[str, Any]:
             {
                 "name": g.name,
                 "members": [
-                    {k: v for k, v in (("role", m.role), ("name", m.name), ("title", m.title)) if v is not None}
+                    {
+                        k: v
+                        for k, v in (("role", m.role), ("name", m.name), ("title", m.title))
+                        if v is not None
+                    }
                     for m in g.members
                 ],
             }

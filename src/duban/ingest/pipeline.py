@@ -48,7 +48,11 @@ def parse(segments: Segments) -> tuple[ParsedDoc, ...]:
     docs: list[ParsedDoc] = []
     for seg in segments.items:
         header = parse_header(text, seg, news, file_year)
-        year = header.date.year if header.date else (reference_year(text[seg.span.start : seg.span.end]) or file_year)
+        year = (
+            header.date.year
+            if header.date
+            else (reference_year(text[seg.span.start : seg.span.end]) or file_year)
+        )
         view = DocView(text=text, span=seg.span, body_start=seg.body_start, header=header, year=year)
         docs.append(ParsedDoc(view=view, meeting=None))
     return tuple(docs)
@@ -77,7 +81,9 @@ def _to_raw(clean: CleanText, doc: ExtractedDoc) -> ExtractedDoc:
     )
 
 
-def extract(clean: CleanText, docs: tuple[ParsedDoc, ...], registry: UnitRegistry | None = None) -> Extraction:
+def extract(
+    clean: CleanText, docs: tuple[ParsedDoc, ...], registry: UnitRegistry | None = None
+) -> Extraction:
     units = _registry(clean, docs, registry)
     out: list[ExtractedDoc] = []
     for doc in docs:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ _HEADING_LINE = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[）)][
 _MODAL = re.compile(r"(?<![重主需纲摘概首紧必显扼只])(?:要|应|须|务必)(?![求点素害闻件案务])")
 _DECISION_VERBS = {"决定", "同意", "明确", "研究决定"}
 _DUTY = re.compile(r"要|应|须|负责|牵头|务必|确保")
-_VISIT = re.compile(r"(?:到|赴|深入|来到|走进)(?P<unit>[^，。；]{2,30}?)(?:实地)?(?:调研|视察|检查|考察|督导|指导|走访)")
+_VISIT = re.compile(
+    r"(?:到|赴|深入|来到|走进)(?P<unit>[^，。；]{2,30}?)(?:实地)?(?:调研|视察|检查|考察|督导|指导|走访)"
+)
 _HOST = re.compile(r"召开[^，。]{0,30}?(?:会议|会)")
 _SENTENCE = re.compile(r"[^。！？]*[。！？]?")
 _TABLE_HEAD = re.compile(r"任务|事项|工作内容")
@@ -48,7 +51,13 @@ class _Item:
 def _enumerators(n: int) -> list[tuple[str, str]]:
     """The ways of writing item n: （一） 一是 一要 (1) 1."""
     num = _NUMERALS[n - 1] if n <= 10 else str(n)
-    return [(f"（{num}）", "paren"), (f"({num})", "paren"), (f"{num}是", "shi"), (f"{num}要", "yao"), (f"（{n}）", "arabic")]
+    return [
+        (f"（{num}）", "paren"),
+        (f"({num})", "paren"),
+        (f"{num}是", "shi"),
+        (f"{num}要", "yao"),
+        (f"（{n}）", "arabic"),
+    ]
 
 
 def enumerated_items(text: str, start: int, end: int) -> list[Span]:
@@ -148,14 +157,20 @@ def _blocks(text: str, start: int, end: int, marker: re.Pattern[str]) -> Iterato
         yield m.group("verb"), Span(m.end(), stop)
 
 
-def _block_tasks(ctx: _Context, verb: str, block: Span, default_owner: str | None, strict: bool) -> list[Task]:
+def _block_tasks(
+    ctx: _Context, verb: str, block: Span, default_owner: str | None, strict: bool
+) -> list[Task]:
     kind = "decision" if verb in _DECISION_VERBS else "requirement"
     text = ctx.text
     items = enumerated_items(text, block.start, block.end)
     out: list[Task] = []
     if items:
         intro = _trim(text, Span(block.start, items[0].start))
-        if intro and (kind == "requirement") and find_owners(text, intro.start, intro.end, ctx.known_units).owners:
+        if (
+            intro
+            and (kind == "requirement")
+            and find_owners(text, intro.start, intro.end, ctx.known_units).owners
+        ):
             out.append(_make_task(ctx, intro, kind, default_owner))
         for item in items:
             span = _trim(text, item)
@@ -196,7 +211,7 @@ def _minutes_tasks(ctx: _Context) -> list[Task]:
         reporter = _reporting_unit(ctx, s, e)
         # Sub-headings (`（二）学习…精神` without a full stop) start sub-items with their own blocks.
         subs = [s, *(m.start() for m in _HEADING_LINE.finditer(text, s, e)), e]
-        for ss, se in zip(subs, subs[1:], strict=False):
+        for ss, se in itertools.pairwise(subs):
             for verb, block in _blocks(text, ss, se, _MARKER):
                 out.extend(_block_tasks(ctx, verb, block, reporter, strict=verb != "要求"))
     return out
@@ -268,9 +283,9 @@ def _yao_groups(text: str, block: Span) -> Iterator[Span]:
     """Sentence groups that each begin with a requirement (`要…。…`), as leaders' speeches run."""
     starts: list[int] = []
     for m in _SENTENCE.finditer(text, block.start, block.end):
-        s = m.group()
-        head = _MODAL.search(s, 0, 24)
-        if s.strip() and head and "，" not in s[: head.start()] and "," not in s[: head.start()]:
+        sentence = m.group()
+        head = _MODAL.search(sentence, 0, 24)
+        if sentence.strip() and head and not re.search(r"[，,]", sentence[: head.start()]):
             starts.append(m.start())
     if not starts:
         return
@@ -322,7 +337,9 @@ def _table_tasks(ctx: _Context) -> list[Task]:
         task = _make_task(ctx, span, "requirement", None)
         owners = _split_units(cells, columns.get("lead")) + _split_units(cells, columns.get("owners"))
         lead = _split_units(cells, columns.get("lead"))
-        deadline_cell = cells[columns["deadline"]] if "deadline" in columns and columns["deadline"] < len(cells) else ""
+        deadline_cell = (
+            cells[columns["deadline"]] if "deadline" in columns and columns["deadline"] < len(cells) else ""
+        )
         period = task_period(deadline_cell, ctx.year) if deadline_cell else None
         out.append(
             Task(
@@ -361,7 +378,9 @@ def _split_units(cells: list[str], col: int | None) -> list[str]:
 
 def extract_tasks(view: DocView, registry: UnitRegistry | None = None) -> list[Task]:
     """Every task the document assigns, in reading order."""
-    known = tuple(sorted({a for u in (registry.units if registry else []) for a in u.aliases}, key=len, reverse=True))
+    known = tuple(
+        sorted({a for u in (registry.units if registry else []) for a in u.aliases}, key=len, reverse=True)
+    )
     ctx = _Context(view, known)
     kind = view.header.doc_type
     tasks: list[Task] = []

@@ -36,7 +36,7 @@ def _title(lines: list[str], segment: Segment) -> str | None:
     if segment.headline:
         return segment.headline
     for line in lines[:_HEAD_LINES]:
-        if DOC_NUMBER_LINE.match(line) or ISSUER_LINE.match(line) and len(lines) > 1 and "关于" not in line:
+        if DOC_NUMBER_LINE.match(line) or (ISSUER_LINE.match(line) and len(lines) > 1 and "关于" not in line):
             continue
         if NEWS_START.match(line) or len(line) > 60 or line[-1] in "。：；，":
             return None
