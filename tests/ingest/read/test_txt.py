@@ -117,3 +117,20 @@ def test_any_chinese_text_round_trips(text: str, codec: str) -> None:
     decoded = decode_text(text.encode(codec))
     assert decoded is not None
     assert decoded.text == text
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gbk"])
+def test_a_last_character_cut_in_half_is_replaced_and_reported(codec: str, settings: Settings) -> None:
+    data = DOCUMENT.rstrip("\n").encode(codec)[:-1]
+    raw = read_source(Source("截断.txt", data), settings=settings)
+    assert raw.text == DOCUMENT.rstrip("\n")[:-1] + "\ufffd"
+    assert raw.encoding == ("utf-8" if codec == "utf-8" else "gb18030")
+    assert len(raw.warnings) == 1
+
+
+def test_one_bad_byte_in_utf8_text_is_tolerated(settings: Settings) -> None:
+    data = bytearray((DOCUMENT * 5).encode())
+    data[40] = 0xFF
+    raw = read_source(Source("坏字节.txt", bytes(data)), settings=settings)
+    assert raw.encoding == "utf-8"
+    assert SENTENCE_2 in raw.text

@@ -47,6 +47,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 class Decoded:
     text: str
     encoding: str  # Python codec name; a UTF-8 BOM is reported as utf-8-sig
+    replaced: int = 0  # undecodable bytes shown as U+FFFD (a file cut mid-character, one bad byte)
 
 
 def decode_text(data: bytes) -> Decoded | None:
@@ -75,9 +76,34 @@ def decode_text(data: bytes) -> Decoded | None:
     detected = _detect(data)
     if detected is not None:
         candidates.append(detected)
-    scored = [(plausibility(c.text), c) for c in candidates if looks_like_text(c.text)]
-    best = max(scored, key=lambda sc: sc[0], default=None)
-    return best[1] if best is not None and best[0] >= _MIN_SCORE else None
+    candidates.extend(_lenient(data))
+    return _most_plausible(candidates)
+
+
+def _most_plausible(candidates: list[Decoded]) -> Decoded | None:
+    best: tuple[float, int, Decoded] | None = None
+    for candidate in candidates:
+        clean = candidate.text.replace("\ufffd", "") if candidate.replaced else candidate.text
+        if not looks_like_text(clean):
+            continue
+        key = (plausibility(clean), -candidate.replaced, candidate)
+        if key[0] >= _MIN_SCORE and (best is None or key[:2] > best[:2]):
+            best = key
+    return best[2] if best else None
+
+
+def _lenient(data: bytes) -> list[Decoded]:
+    """Text with a few bad bytes (a last character cut in half, one corrupt byte) is still text:
+    decoded with U+FFFD for the bad bytes, if there are at most 1 per 200 characters (at least 4)."""
+    attempts = [(bom, codec) for bom, codec in _BOMS if data.startswith(bom)][:1]  # a BOM names the codec
+    attempts = attempts or [(b"", "utf-8"), (b"", "gb18030")]
+    found = []
+    for bom, codec in attempts:
+        text = data[len(bom) :].decode(codec, errors="replace")
+        replaced = text.count("\ufffd")
+        if replaced <= max(4, len(text) // 200):
+            found.append(Decoded(text, "utf-8-sig" if bom == codecs.BOM_UTF8 else codec, replaced))
+    return found
 
 
 def _strict(data: bytes, codec: str) -> str | None:

@@ -90,7 +90,8 @@ class RapidOcrEngine:
             import rapidocr  # slow import (OpenCV, onnxruntime): only when OCR is really needed
 
             models = Path(rapidocr.__file__).parent / "models"
-            params: dict[str, Any] = {"Global.log_level": "warning"}
+            # "error": rapidocr logs a warning for every page without text (blank pages are normal).
+            params: dict[str, Any] = {"Global.log_level": "error"}
             for key, filename in _MODEL_FILES.items():
                 path = models / filename
                 if not path.is_file():

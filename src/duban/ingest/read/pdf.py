@@ -6,7 +6,10 @@ PDFium ends lines with "\\r\\n": they become "\\n" (this text is the reader's ou
 
 from __future__ import annotations
 
+import threading
 from typing import Any
+
+from PIL import Image
 
 from duban.errors import CorruptFile, EncryptedFile, UnreadableFile
 from duban.ingest.read.base import ReadContext, page_starts_of, type_score
@@ -16,6 +19,9 @@ _MAGIC = b"%PDF-"
 _MAGIC_WINDOW = 1024  # the header may follow some junk, as readers tolerate
 _MIN_LAYER_CHARS = 10  # fewer non-space characters than this: a scan (maybe with a page number), so OCR
 _FPDF_ERR_PASSWORD = 4
+# PDFium is not thread-safe, not even across documents: every call into it holds this lock.
+# OCR runs outside it, so a long scan does not block other PDFs.
+PDFIUM_LOCK = threading.RLock()
 
 
 class PdfReader:
@@ -31,7 +37,8 @@ class PdfReader:
         if _MAGIC not in source.data[:_MAGIC_WINDOW]:
             raise _corrupt(source)
         try:
-            pdf = pdfium.PdfDocument(source.data)
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(source.data)
         except pdfium.PdfiumError as exc:
             if getattr(exc, "err_code", None) == _FPDF_ERR_PASSWORD:
                 raise EncryptedFile(
@@ -44,27 +51,26 @@ class PdfReader:
         except pdfium.PdfiumError as exc:
             raise _corrupt(source) from exc
         finally:
-            pdf.close()
+            with PDFIUM_LOCK:
+                pdf.close()
 
     def _read_pages(self, source: Source, ctx: ReadContext, pdf: Any) -> RawText:
         settings = ctx.settings
         texts: list[str] = []
         warnings: list[str] = []
         ocr_pages = 0
-        for index in range(len(pdf)):
-            page = pdf[index]
-            try:
-                text = _layer_text(page)
-                if len("".join(text.split())) < _MIN_LAYER_CHARS:
-                    if settings.ocr_enabled:
-                        ocr_pages += 1
-                        ocr_text = "\n".join(ctx.ocr().recognize(_render(page, settings.ocr_dpi)))
-                        if len(ocr_text.strip()) >= len(text.strip()):
-                            text = ocr_text
-                    else:
-                        warnings.append(f"第{index + 1}页没有文字层，OCR未开启，已跳过。")
-            finally:
-                page.close()
+        with PDFIUM_LOCK:
+            count = len(pdf)
+        for index in range(count):
+            with PDFIUM_LOCK:
+                text, scan = _page(pdf, index, settings.ocr_dpi if settings.ocr_enabled else None)
+            if scan is not None:
+                ocr_pages += 1
+                ocr_text = "\n".join(ctx.ocr().recognize(scan))
+                if len(ocr_text.strip()) >= len(text.strip()):
+                    text = ocr_text
+            elif _is_scan(text):
+                warnings.append(f"第{index + 1}页没有文字层，OCR未开启，已跳过。")
             texts.append(text)
         if not texts:
             raise _corrupt(source)
@@ -84,6 +90,21 @@ class PdfReader:
         )
 
 
+def _is_scan(text: str) -> bool:
+    return len("".join(text.split())) < _MIN_LAYER_CHARS
+
+
+def _page(pdf: Any, index: int, ocr_dpi: int | None) -> tuple[str, Image.Image | None]:
+    """The page's text layer, and its rendering when it has (almost) none and OCR is on."""
+    page = pdf[index]
+    try:
+        text = _layer_text(page)
+        scan = _render(page, ocr_dpi) if ocr_dpi is not None and _is_scan(text) else None
+    finally:
+        page.close()
+    return text, scan
+
+
 def _layer_text(page: Any) -> str:
     textpage = page.get_textpage()
     try:
@@ -93,11 +114,12 @@ def _layer_text(page: Any) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _render(page: Any, dpi: int) -> Any:
+def _render(page: Any, dpi: int) -> Image.Image:
     bitmap = page.render(scale=dpi / 72)
     try:
         # A copy: the PIL image may share the bitmap's buffer, which close() frees.
-        return bitmap.to_pil().convert("RGB")
+        image: Image.Image = bitmap.to_pil().convert("RGB")
+        return image
     finally:
         bitmap.close()
 

@@ -24,11 +24,15 @@ class TxtReader:
                 f"文件“{source.name}”不是文本文件：内容是二进制数据或无法识别的编码。",
                 f"'{source.name}' is not a text file: binary content or an unknown encoding.",
             )
+        warnings: tuple[str, ...] = ()
+        if decoded.replaced:
+            warnings = (f"有{decoded.replaced}处无法按{decoded.encoding}解码的字节，已显示为“\ufffd”。",)
         return RawText(
             source=source,
             text=decoded.text,
             reader=self.name,
             encoding=decoded.encoding,
             pages=1,
+            warnings=warnings,
             page_starts=(0,),
         )
