@@ -16,17 +16,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from duban.ingest.extract.people import CJK, ends_with_post, is_name, lines, roster_mention
+from duban.ingest.extract.people import (
+    CJK,
+    ROLES,
+    ends_with_post,
+    is_name,
+    lines,
+    parse_entry,
+    roster_label,
+    roster_mention,
+)
 from duban.ingest.types import DocView, Group, GroupMember, Span
 
 _KIND = "工作领导小组|领导小组|工作专班|专班|指挥部|工作小组|工作组"
 _GROUP_NAME = re.compile(
-    rf"(?:成立|组建|设立)(?:了)?(?P<name>[^，。；：、\s“”\"《》]{{0,40}}?(?:{_KIND}))(?!会议)"
+    rf"(?:成立|组建|设立)(?:了)?(?P<name>[^，。；：\s“”\"《》]{{0,60}}?(?:{_KIND}))(?!会议)"
 )
+_GENERIC = frozenset(_KIND.split("|"))
 _NAMED_GROUP = re.compile(rf"(?P<name>[^，。；：、\s“”\"《》]{{2,40}}?(?:{_KIND}))")
 
-_ROLE = "常务副组长|副组长|组长|常务副指挥长|副指挥长|指挥长|副总指挥|总指挥|成员单位|成员|顾问|副主任|主任"
-_ROLE_LINE = re.compile(rf"^\s*(?:[-•·*]\s*)?(?P<role>{_ROLE})\s*[:：]\s*(?P<rest>.*?)\s*$")
+_ROLE = ROLES
 
 # `由魏俊国同志任组长`, `由市政府副市长何冬担任组长`, `组长由何冬同志担任`, `以何冬为组长`
 _APPOINTED = re.compile(
@@ -81,9 +90,9 @@ def _sentence_members(clause: str) -> list[GroupMember]:
         if found:
             out.append(GroupMember(role, found[0], found[1]))
     for m in _LISTED.finditer(clause):
-        names = [n for n in m.group("who").split("、") if n]
-        if names and all(is_name(n) for n in names):
-            out.extend(GroupMember(m.group("role"), n) for n in names)
+        people = [_person(n) for n in m.group("who").split("、") if n]
+        if people and all(people):
+            out.extend(GroupMember(m.group("role"), p[0], p[1]) for p in people if p)
     for m in _MEMBER_UNITS.finditer(clause):
         units = re.sub(r"^(?:并|由|以|和|及)", "", m.group("units"))
         out.extend(GroupMember("成员单位", u) for u in units.split("、") if len(u) >= 2)
@@ -91,54 +100,67 @@ def _sentence_members(clause: str) -> list[GroupMember]:
 
 
 def _sentence_groups(view: DocView) -> list[_Draft]:
-    doc = view.text[view.span.start : view.span.end]
+    """Groups set up in running text; members come from the rest of the paragraph."""
     out = []
-    for sent in re.finditer(r"[^。！？\n]+", doc):
-        for m in _GROUP_NAME.finditer(sent.group()):
+    for offset, line in lines(view):
+        found = [m for m in _GROUP_NAME.finditer(line) if _usable(_clean_name(m.group("name")))]
+        for k, m in enumerate(found):
             name = _clean_name(m.group("name"))
-            if len(name) <= 2 or name in ("工作组", "专班"):
-                continue
-            start = view.span.start + sent.start() + m.start("name") + len(m.group("name")) - len(name)
+            start = offset + m.end("name") - len(name)
             draft = _Draft(name, Span(start, start + len(name)))
-            draft.members.extend(_sentence_members(sent.group()[m.end() :]))
+            stop = found[k + 1].start() if k + 1 < len(found) else len(line)
+            draft.members.extend(_sentence_members(line[m.end() : stop]))
             out.append(draft)
     return out
+
+
+def _usable(name: str) -> bool:
+    """A real name, not `相应的领导小组` or a list swallowed by the pattern."""
+    return name not in _GENERIC and "、" not in name and len(name) > 2
 
 
 # ---------------------------------------------------------------- roster blocks
 
 
 def _rest_members(role: str, rest: str) -> list[GroupMember]:
-    """What follows `组长：` — `何冬 市政府副市长`, `张三、李四`, or member units."""
+    """What follows `组长：` — `何冬 市政府副市长`, `市政府副市长何冬`, `张三、李四`, or member units."""
+    rest = rest.strip()
     if not rest:
         return []
-    mention = roster_mention(0, rest)
-    if mention:
-        return [GroupMember(role, mention.name, "，".join(mention.titles))]
-    items = [i for i in re.split(r"[、，,；;\s]+", rest) if i]
-    if items and all(is_name(i) for i in items):
-        return [GroupMember(role, i) for i in items]
-    return [GroupMember("成员单位", i) for i in items if len(i) >= 2 and not is_name(i)]
+    entry = parse_entry(rest, glued=True)
+    if entry:
+        return [GroupMember(role, entry.name, "，".join(entry.titles) or None)]
+    out: list[GroupMember] = []
+    pending: list[str] = []  # `市委副书记、市长李强`: titles before the name they belong to
+    for item in (i for i in re.split(r"[、，,；;\s]+", rest.rstrip("。")) if i):
+        entry = parse_entry(item, glued=True)
+        if entry or is_name(item):
+            name, titles = (entry.name, [*pending, *entry.titles]) if entry else (item, pending)
+            out.append(GroupMember(role, name, "，".join(titles) or None))
+            pending = []
+        elif ends_with_post(item):
+            pending.append(item)
+        elif len(item) >= 2:
+            out.append(GroupMember("成员单位", item))
+    return out
 
 
 def _roster_blocks(view: DocView) -> list[tuple[Span, list[GroupMember]]]:
-    """Runs of role-labelled lines and their continuation lines."""
+    """Runs of role-labelled lines and their continuation lines (same role, no label)."""
     blocks: list[tuple[Span, list[GroupMember]]] = []
     members: list[GroupMember] = []
     role: str | None = None
     start = end = 0
     for offset, line in lines(view):
-        labelled = _ROLE_LINE.match(line)
-        if labelled:
+        label, at = roster_label(line)
+        if label and re.match(r"\s*[-•·*]?\s*" + label, line):
             if role is None:
                 start = offset
-            role = labelled.group("role")
-            members.extend(_rest_members(role, labelled.group("rest")))
+            role = label
+            members.extend(_rest_members(role, line[at:]))
             end = offset + len(line)
             continue
-        mention = roster_mention(offset, line) if role else None
-        if role and mention:
-            members.append(GroupMember(role, mention.name, "，".join(mention.titles)))
+        if role and line.strip() and _continues(role, line, members):
             end = offset + len(line)
             continue
         if role and not line.strip():
@@ -149,6 +171,20 @@ def _roster_blocks(view: DocView) -> list[tuple[Span, list[GroupMember]]]:
     if role and members:
         blocks.append((Span(start, end), members))
     return blocks
+
+
+def _continues(role: str, line: str, members: list[GroupMember]) -> bool:
+    """A line under a role label that adds members with the same role."""
+    mention = roster_mention(0, line)
+    if mention:
+        members.append(GroupMember(role, mention.name, "，".join(mention.titles) or None))
+        return True
+    if role == "成员单位" or (members and members[-1].role == "成员单位"):
+        units = [u for u in re.split(r"[、，,；;]+", line.strip().rstrip("。")) if u]
+        if units and all(2 <= len(u) <= 30 and not is_name(u) for u in units) and "、" in line:
+            members.extend(GroupMember("成员单位", u) for u in units)
+            return True
+    return False
 
 
 def _roster_name(view: DocView, block: Span, drafts: list[_Draft]) -> str:

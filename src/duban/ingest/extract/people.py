@@ -18,8 +18,9 @@ with such a name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from duban.ingest.extract import ner
 from duban.ingest.types import DocView, Person, Span
@@ -69,15 +70,18 @@ _NAME_AFTER_POST = re.compile(
 )
 
 # Sentences worth a LAC call: a post word (or 领导/同志) next to a possible name.
+_SURNAME_ALT = rf"(?:{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])"
 _NEEDS_NER = re.compile(
-    rf"(?:{_POST_ALT}|领导)(?:{'|'.join(_SURNAMES_2)}|[{_SURNAMES_1}])|[{CJK}]{{2,3}}同志"
+    rf"(?:{_POST_ALT}|领导)(?!单位|班子|小组|关于){_SURNAME_ALT}|{_SURNAME_ALT}[{CJK}]{{1,2}}同志|任命|免去|聘任"
 )
 
-_ROLE = "常务副组长|副组长|组长|成员|副指挥长|指挥长|副总指挥|总指挥|顾问|副主任|主任|秘书长"
-_ROSTER = re.compile(
-    rf"^\s*(?:[-•·*]\s*)?(?:(?:{_ROLE})\s*[:：]\s*)?(?P<name>[{CJK}]{{2,4}}) (?P<title>\S.*?)\s*$"
+ROLES = "常务副组长|副组长|组长|常务副指挥长|副指挥长|指挥长|副总指挥|总指挥|成员单位|成员|顾问|副主任|主任|秘书长"
+_LABEL = re.compile(rf"^\s*(?:[-•·*]\s*)?(?:(?P<role>{ROLES})\s*[:：]\s*)?")
+_NAME_TITLE = re.compile(rf"^(?P<name>[{CJK}]{{2,4}}) (?P<title>[^\s（(]\S*)$")
+_NAME_PAREN = re.compile(rf"^(?P<name>[{CJK}]{{2,4}})\s*[（(](?P<title>[^（()）]+)[）)][，,；;。]?$")
+_TITLE_NAME = re.compile(
+    rf"^(?P<title>[^\s，。：]{{2,40}}?(?:{_POST_ALT}))(?P<space> ?)(?P<name>[{CJK}]{{2,4}})[，,；;。]?$"
 )
-_TITLE_FIRST = re.compile(rf"^\s*(?P<title>[^\s，。、]{{2,40}}?(?:{_POST_ALT})) (?P<name>[{CJK}]{{2,4}})\s*$")
 _ATTENDEE_HEAD = re.compile(r"^\s*(?:与会人员|出席人员|参会人员|参加人员|列席人员|出席|列席|参加)[:：]\s*")
 
 _BYLINE_ROLE = "特约记者|本报记者|实习生|通讯员|记者|摄影"
@@ -94,6 +98,9 @@ _BYLINE_BLOCK = re.compile(
 
 _SENTENCE = re.compile(r"[^。！？；;\n]+[。！？；;]?")
 
+_APPOINTED_AS = re.compile(r"^(?:同志)?(?:为|任|担任)(?P<title>[^，。；、]{2,30}?)(?=[，。；、]|$|职务)")
+_REMOVED_FROM = re.compile(r"^(?:同志)?的?(?P<title>[^，。；、]{2,30}?)职务")
+
 # Tags that may sit inside a title (units, ordinals like 四级, 副/高级); anything else ends it.
 _TITLE_TAGS = frozenset({"n", "nz", "nw", "ORG", "LOC", "m", "vn", "a", "an", "b", "j"})
 _OPEN = "(（"
@@ -107,6 +114,7 @@ class Mention:
     name: str
     titles: tuple[str, ...]
     span: Span
+    kind: str = "text"  # text | roster | byline | list
 
 
 # ---------------------------------------------------------------- name shape
@@ -161,21 +169,56 @@ def sentences(offset: int, line: str) -> Iterator[tuple[int, str]]:
 # ---------------------------------------------------------------- roster and bylines
 
 
-def roster_mention(offset: int, line: str) -> Mention | None:
-    """`NAME TITLE` (roster) or `TITLE NAME` (signature line) with one space between."""
-    m = _ROSTER.match(line)
-    if m and is_name(m.group("name"), need_surname=False) and " " not in m.group("title"):
+@dataclass(frozen=True)
+class Entry:
+    """One roster entry: the name, its titles, the name's offsets in the parsed text."""
+
+    name: str
+    titles: tuple[str, ...]
+    start: int
+    end: int
+
+
+def parse_entry(text: str, base: int = 0, *, glued: bool = False) -> Entry | None:
+    """`何冬 市政府副市长`, `何冬（市政府副市长）`, `市政府副市长 何冬`; with glued, `市政府副市长何冬`.
+
+    The spaced forms are the normalizer's roster lines; a title glued to the name is only
+    trusted after a role label (`组长：市政府副市长何冬`), where nothing else can precede it.
+    """
+    m = _NAME_TITLE.match(text)
+    if not (m and is_name(m.group("name"), need_surname=False)):
+        m = _NAME_PAREN.match(text)  # a bracketed title is weaker evidence: want a known surname
+        m = m if m and is_name(m.group("name")) else None
+    if m:
         titles = split_titles(m.group("title"))
         if titles and ends_with_post(titles[-1]):
-            return Mention(m.group("name"), titles, Span(offset + m.start("name"), offset + m.end("name")))
-    m = _TITLE_FIRST.match(line)
-    if m and is_name(m.group("name")):
-        return Mention(
-            m.group("name"),
-            split_titles(m.group("title")),
-            Span(offset + m.start("name"), offset + m.end("name")),
+            return Entry(m.group("name"), titles, base + m.start("name"), base + m.end("name"))
+    m = _TITLE_NAME.match(text)
+    if (
+        m
+        and is_name(m.group("name"))
+        and (m.group("space") or (glued and not re.search("[、，,]", m.group("title"))))
+    ):
+        return Entry(
+            m.group("name"), split_titles(m.group("title")), base + m.start("name"), base + m.end("name")
         )
     return None
+
+
+def roster_label(line: str) -> tuple[str | None, int]:
+    """The role label a roster line starts with (`组长：`, `- `), and where the entry begins."""
+    m = _LABEL.match(line)
+    return (m.group("role"), m.end()) if m else (None, 0)
+
+
+def roster_mention(offset: int, line: str) -> Mention | None:
+    """A whole line that is one roster entry, after an optional bullet or role label."""
+    role, at = roster_label(line)
+    rest = line[at:]
+    entry = parse_entry(rest.strip(), at + len(rest) - len(rest.lstrip()), glued=role is not None)
+    if entry is None:
+        return None
+    return Mention(entry.name, entry.titles, Span(offset + entry.start, offset + entry.end), "roster")
 
 
 def attendee_mentions(offset: int, line: str) -> list[Mention]:
@@ -187,7 +230,7 @@ def attendee_mentions(offset: int, line: str) -> list[Mention]:
     for m in re.finditer(rf"[{CJK}]{{2,4}}", line[head.end() :]):
         if is_name(m.group()):
             s = offset + head.end() + m.start()
-            out.append(Mention(m.group(), (), Span(s, s + len(m.group()))))
+            out.append(Mention(m.group(), (), Span(s, s + len(m.group())), "list"))
     return out
 
 
@@ -201,7 +244,7 @@ def byline_mentions(offset: int, line: str) -> list[Mention]:
                 name = m.group()
                 if is_name(name, need_surname=False):
                     s = offset + base + m.start()
-                    out.append(Mention(name, (item.group("role"),), Span(s, s + len(name))))
+                    out.append(Mention(name, (item.group("role"),), Span(s, s + len(name)), "byline"))
     return out
 
 
@@ -226,7 +269,7 @@ def _title_chain(sentence: str, toks: tuple[ner.Token, ...], i: int) -> tuple[st
             if depth == 0:
                 break
             depth -= 1
-        elif tok.tag not in _TITLE_TAGS and not (depth and tok.tag != "w"):
+        elif tok.tag not in _TITLE_TAGS and tok.word != "驻" and not (depth and tok.tag != "w"):
             break
         seg_start = tok.start
     if seg_start < seg_end and depth == 0:
@@ -249,9 +292,9 @@ def _sentence_mentions(offset: int, sentence: str) -> list[Mention]:
     accepted: set[int] = set()
     per = [i for i, t in enumerate(toks) if t.tag == "PER" and _shape_ok(t)]
     for i in per:
-        titles = _title_chain(sentence, toks, i)
         after = sentence[toks[i].end :]
         before = sentence[: toks[i].start]
+        titles = _title_chain(sentence, toks, i) + _appointment(before, after)
         appointed = before.endswith("由") and re.match(r"(?:同志)?(?:任|担任)", after) is not None
         led = before.endswith("领导") and is_name(toks[i].word)  # 区领导刘涛、谷静…
         if titles or after.startswith("同志") or appointed or led:
@@ -260,6 +303,15 @@ def _sentence_mentions(offset: int, sentence: str) -> list[Mention]:
     out.extend(_list_mates(offset, sentence, toks, per, accepted))
     out.extend(_missed_after_post(offset, sentence, toks))
     return out
+
+
+def _appointment(before: str, after: str) -> tuple[str, ...]:
+    """Titles an appointment notice gives after the name: `任命张三同志为市发改委主任`, `免去李四的…职务`."""
+    m = _APPOINTED_AS.match(after) if before.endswith(("任命", "聘任", "聘", "提名")) else None
+    m = m or (_REMOVED_FROM.match(after) if before.endswith("免去") else None)
+    if m and ends_with_post(m.group("title")) and not re.fullmatch(ROLES, m.group("title")):
+        return (m.group("title"),)
+    return ()
 
 
 def _list_mates(
@@ -309,8 +361,9 @@ def needs_ner(sentence: str) -> bool:
 # ---------------------------------------------------------------- the extractor
 
 
-def mentions(view: DocView) -> list[Mention]:
-    """Every person mention in the document, in reading order."""
+@lru_cache(maxsize=16)
+def mentions(view: DocView) -> tuple[Mention, ...]:
+    """Every person mention in the document, in reading order (cached: meeting asks again)."""
     out: list[Mention] = []
     for offset, line in lines(view):
         roster = roster_mention(offset, line)
@@ -324,10 +377,10 @@ def mentions(view: DocView) -> list[Mention]:
             if needs_ner(sentence):
                 out.extend(_sentence_mentions(s_off, sentence))
     out.sort(key=lambda m: m.span)
-    return out
+    return tuple(out)
 
 
-def merge(found: list[Mention]) -> list[Person]:
+def merge(found: Iterable[Mention]) -> list[Person]:
     """One Person per name: titles in order of appearance, the first span."""
     titles: dict[str, list[str]] = {}
     first: dict[str, Span] = {}
