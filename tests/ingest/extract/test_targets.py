@@ -136,6 +136,7 @@ def test_span_reads_as_text() -> None:
         "加快实施正阳县年产20万吨鲜奶项目、汽车零部件产业园等项目建设。",
         "投资50亿元以上产业项目实现新突破。",
         "实施十件市定惠民工程。",
+        "建成10万吨级码头，进入中国民营企业50强。",
     ],
 )
 def test_numbers_that_are_not_indicators(sentence: str) -> None:
@@ -218,3 +219,43 @@ def test_only_the_document_span_is_searched() -> None:
     view = view_of(text)
     view = DocView(text, Span(text.index("乙"), len(text)), text.index("乙"), view.header, view.year)
     assert [t.value for t in extract_targets(view)] == [8]
+
+
+def test_time_limit_is_an_indicator_but_a_period_is_not() -> None:
+    t = only("企业开办时间压缩至1个工作日以内。", **PLAN)
+    assert (t.indicator, t.value, t.unit, t.qualifier) == ("企业开办时间", 1, "个工作日", "at_most")
+    assert targets_of("提前50天完成全年任务，用时3天。", doc_type="news") == []
+
+
+def test_share_of_the_annual_plan_is_a_result() -> None:
+    found = targets_of(
+        "全市重点项目完成投资268.5亿元，占年度计划的78.6%。", doc_type="supervision", year=2024
+    )
+    assert [(t.value, t.kind) for t in found] == [(268.5, "actual"), (78.6, "actual")]
+
+
+def test_deadline_adverb_before_an_action_verb() -> None:
+    t = only("年底前实现20个“一件事”集成办理。", **PLAN)
+    assert (t.indicator, t.value, t.unit) == ("“一件事”集成办理", 20, "个")
+
+
+def test_later_report_sections_keep_planning() -> None:
+    text = "一、2023年工作回顾\n新增企业10家。\n二、2024年重点工作\n新增企业12家。\n三、加强政府自身建设\n一般性支出压减10%以上。"
+    found = targets_of(text, doc_type="work_report", year=2024)
+    assert [(t.value, t.kind) for t in found] == [(10, "actual"), (12, "target"), (10, "target")]
+
+
+def test_year_of_a_result_is_read_across_semicolons() -> None:
+    text = "会议指出，2024年全市共签约项目186个；实际利用省外资金达到420亿元。"
+    found = targets_of(text, doc_type="news", year=2025)
+    assert [(t.value, t.kind, t.year) for t in found] == [(186, "actual", 2024), (420, "actual", 2024)]
+
+
+def test_striving_does_not_reach_past_a_semicolon() -> None:
+    text = "确保网络舆情安全；加强南徐、孟营等13个基层文艺团体建设。"
+    assert [t.kind for t in targets_of(text, doc_type="news")] == ["actual"]
+
+
+def test_purpose_clause_with_queshe_is_not_a_goal() -> None:
+    t = only("为确保项目按期投产，企业新建厂房3万平方米。", doc_type="news", year=2024)
+    assert t.kind == "actual"

@@ -36,6 +36,7 @@ _BASE_UNITS = (
     r"个(?![月季小工星人体性案])|所(?![有以属在得])|座(?!谈)|处(?![理置室长])|条(?![例件款])",
     r"项(?!目)|件(?!事)|场(?![所地景馆合])|套|辆|台(?![阶账风])|张(?!贴)|间(?![隔断])",
     r"头|只(?![有要是能])|羽|株|棵|宗|笔|批(?![准复示])|次(?![数序])|起(?![来草步诉])|块",
+    r"个工作日|工作日|个小时|小时|天(?![然气下])",
 )
 _BASE_UNIT = "|".join(_BASE_UNITS)
 _POST = r"左右|上下|以上|以下|以内|之内"
@@ -54,6 +55,10 @@ _QTY = re.compile(
     re.VERBOSE,
 )
 
+# Durations measure something only when a time limit is set (`压缩至1个工作日以内`); otherwise they
+# are periods (`提前50天`, `前11个月`).
+_DURATION = re.compile(r"工作日|小时|天")
+_TIME_LIMIT = re.compile(r"(?:压缩|缩短|压减|减少|降|控制)(?:至|到|在)|不超过|以内|之内")
 _NOT_A_VALUE_AFTER = re.compile(r"\s*(?:级|强|周年|届|期|年)")
 _QUAL_AFTER = {
     "左右": "about",
@@ -86,6 +91,8 @@ def _figures(text: str, lo: int, hi: int) -> Iterator[_Figure]:
             continue
         value_max = parse_number(m["num2"]) if m["num2"] else None
         unit = (m["scale"] or "") + m["base"]
+        if _DURATION.search(unit) and not _TIME_LIMIT.search(text, max(lo, m.start() - 4), m.end()):
+            continue
         yield _Figure(m.start(), m.end(), value, value_max, unit, m["post"] or m["approx"] or m["approx2"])
 
 
@@ -98,16 +105,18 @@ def _preceded_by(text: str, pos: int, lo: int, chars: str) -> bool:
 # ---------------------------------------------------------------- the indicator
 
 _CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
-_SENTENCE_END = re.compile(r"[；;。！？!?\n]")
+_PART_END = re.compile(r"[；;。！？!?\n]")
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 _LEAD_JOIN = re.compile(r"^(?:[、\s“”]|以及|和|及|与|并|同时|其中|另外|此外)*")
 _LEAD_INTENT = re.compile(
-    r"^(?:力争|确保|争取|努力|力求|全力|预计|计划|推动|促进|推进|着力|实现|完成|达到|累计|共|"
-    r"全年|今年|当年|年内|全市|全区|全县|全省|各县区|各县|各区)+"
+    r"(?:力争|确保|争取|努力|力求|全力|预计|计划|推动|促进|推进|着力|实现|完成|达到|累计|共|要|"
+    r"全年|今年|当年|年内|全市|全区|全县|全省|各县区|各县|各区|(?:19|20)\d\d\s*年度?|年底前)"
 )
 # What sits between an indicator and its figure, with the qualifier it implies.
 _PRE_QUAL = re.compile(
     r"(?:不超过|不高于|不低于|不少于|突破|超过|超|高于|大于|低于|控制在|稳定在|保持在|达到|达|"
+    r"压缩至|压缩到|缩短至|缩短到|压减至|压减到|"
     r"增加至|增加到|增至|提高到|提高至|提升到|提升至|降至|降到|下降到|减少到|为|在|至|到|约|近|"
     r"总计|合计|共|累计|分别|均)$"
 )
@@ -173,7 +182,7 @@ def _indicator(text: str, region_lo: int, fig: _Figure, hi: int) -> _Indicator |
     name = squeeze(text[start:end])
     opens_item = text[region_lo : fig.start].rstrip().endswith("、")  # `…、11条干线公路`: a new list item
     noun_after = _NOUN_AFTER.match(text, fig.end, hi) is not None
-    if name and not opens_item and not _ACTION_VERB.match(name) and _CJK.search(name):
+    if name and not opens_item and not _ACTION_VERB.search(name) and _CJK.search(name):
         # `君乐宝年产20万吨鲜奶`: a figure inside a name describes it; it measures nothing.
         return None if noun_after else _Indicator(name, start, fig.end, pre)
     fwd = _FORWARD.match(text, fig.end, hi) if noun_after else None
@@ -183,7 +192,9 @@ def _indicator(text: str, region_lo: int, fig: _Figure, hi: int) -> _Indicator |
     return _Indicator(squeeze(fwd.group()), min(verb_start, fig.start), fwd.end(), pre)
 
 
-_GROWTH_ONLY = re.compile(r"(?:比上年|比去年|较上年|较去年|同比)?(?P<verb>增长|下降|提高|减少|增加|降低)")
+_GROWTH_ONLY = re.compile(
+    r"(?:比上年|比去年|较上年|较去年|同比)?(?:分别|均)?(?P<verb>增长|下降|提高|减少|增加|降低)"
+)
 _SUBJECT_TAIL = re.compile(r"(?:完成|达到|实现|达|为|共|累计)+$")
 
 
@@ -220,6 +231,7 @@ _PLAN_WORDS = re.compile(r"目标|安排|任务|计划|打算|部署|要求|重�
 # nouns of planning only in the figure's own clause (`市政府下达的…1100人的目标任务`).
 _GOAL_IN_SENTENCE = re.compile(r"力争|力求|(?<![为以])确保|预期目标|争取到|到\s*20\d\d\s*年(?:底|末)?")
 _GOAL_IN_CLAUSE = re.compile(r"目标|下达|计划|预计|年底前")
+_SHARE_OF_PLAN = re.compile(r"(?:目标|计划|任务)(?:任务)?的\s*$")  # `完成年度目标任务的112%`
 _GOAL_AFTER = re.compile(r"\s*的?\s*(?:目标|任务)")
 _PAST_WORDING = re.compile(r"去年|上年|过去|截至|已经|累计|同比")
 _PLAN_TITLE = re.compile(r"方案|规划|计划|要点|意见|分工|责任书|目标")
@@ -239,12 +251,16 @@ def _report_sections(view: DocView, year: int | None) -> list[_Section]:
     """A work report's top-level sections, each read as a review (actuals) or a plan (targets)."""
     if view.header.doc_type != "work_report":
         return []
-    out = []
+    out: list[_Section] = []
     for m in _HEADING.finditer(view.text, view.span.start, view.span.end):
         head = m["head"]
         ym = _YEAR.search(head)
         head_year = int(ym[1]) if ym else None
-        out.append(_Section(m.start(), _section_kind(head, head_year, year), head_year))
+        kind = _section_kind(head, head_year, year)
+        if kind is None and out and out[-1].kind == "target":
+            # `四、全面加强政府自身建设`: once the plan has begun, later sections plan too.
+            kind, head_year = "target", out[-1].year
+        out.append(_Section(m.start(), kind, head_year))
     return out
 
 
@@ -259,30 +275,31 @@ def _section_kind(head: str, head_year: int | None, year: int | None) -> str | N
 
 
 def _kind_and_year(
-    view: DocView,
-    sections: list[_Section],
-    year: int | None,
-    fig: _Figure,
-    clause_lo: int,
-    sent: tuple[int, int],
+    view: DocView, sections: list[_Section], year: int | None, fig: _Figure, scan: _Scan
 ) -> tuple[str, int | None]:
     k = bisect.bisect_right([s.start for s in sections], fig.start) - 1
     section = sections[k] if k >= 0 else None
-    sentence = view.text[sent[0] : sent[1]]
+    text = view.text
+    sent_lo, sent_hi = scan.sentence(fig.start)
+    sentence = text[sent_lo:sent_hi]
     if section is not None and section.kind == "actual":
         return "actual", section.year or (year - 1 if year else None)
     if section is not None and section.kind == "target":
         return "target", _target_year(sentence, section.year or year)
-    text = view.text
-    goal = (
-        _GOAL_IN_SENTENCE.search(text, sent[0], fig.start)
-        or _GOAL_IN_CLAUSE.search(text, clause_lo, fig.start)
-        or _GOAL_AFTER.match(text, fig.end)
-    )
-    if goal or (_plan_like(view.header) and not _past_wording(sentence, year)):
+    if _goal_wording(text, fig, scan) or (_plan_like(view.header) and not _past_wording(sentence, year)):
         return "target", _target_year(sentence, year)
-    years = _YEAR.findall(_PARENS.sub("", text[sent[0] : fig.start]))
+    years = _YEAR.findall(_PARENS.sub("", text[sent_lo : fig.start]))
     return "actual", int(years[0]) if years else year
+
+
+def _goal_wording(text: str, fig: _Figure, scan: _Scan) -> bool:
+    """`力争…` earlier in the same part of the sentence (up to `；`), planning nouns in the clause."""
+    clause_lo, part_lo = scan.clause_start(fig.start), scan.part_start(fig.start)
+    if _GOAL_IN_SENTENCE.search(text, part_lo, fig.start) or _GOAL_AFTER.match(text, fig.end):
+        return True
+    return bool(_GOAL_IN_CLAUSE.search(text, clause_lo, fig.start)) and not _SHARE_OF_PLAN.search(
+        text, clause_lo, fig.start
+    )
 
 
 def _is_spending(text: str, clause_lo: int, fig: _Figure) -> bool:
@@ -316,31 +333,41 @@ def _qualifier(fig: _Figure, pre: str | None) -> str:
 
 @dataclass
 class _Scan:
-    """Positions the scan needs at every figure: clause and sentence ends, and the previous figure."""
+    """Where clauses (`，`), sentence parts (`；`) and sentences (`。`) end inside the document."""
 
     clause_ends: list[int]
+    part_ends: list[int]
     sentence_ends: list[int]
     lo: int
     hi: int
 
     def clause_start(self, pos: int) -> int:
-        k = bisect.bisect_left(self.clause_ends, pos) - 1
-        return self.clause_ends[k] + 1 if k >= 0 else self.lo
+        return self._around(self.clause_ends, pos)[0]
+
+    def part_start(self, pos: int) -> int:
+        return self._around(self.part_ends, pos)[0]
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        k = bisect.bisect_left(self.sentence_ends, pos)
-        start = self.sentence_ends[k - 1] + 1 if k > 0 else self.lo
-        end = self.sentence_ends[k] if k < len(self.sentence_ends) else self.hi
-        return start, end
+        return self._around(self.sentence_ends, pos)
+
+    def _around(self, ends: list[int], pos: int) -> tuple[int, int]:
+        k = bisect.bisect_left(ends, pos)
+        start = ends[k - 1] + 1 if k > 0 else self.lo
+        return start, ends[k] if k < len(ends) else self.hi
 
 
 def _scan(view: DocView) -> _Scan:
-    lo, hi = view.span.start, view.span.end
-    clause = [m.start() for m in _CLAUSE_END.finditer(view.text, lo, hi)]
-    sentence = [m.start() for m in _SENTENCE_END.finditer(view.text, lo, hi)]
-    return _Scan(clause, sentence, lo, hi)
+    lo, hi, text = view.span.start, view.span.end, view.text
+    return _Scan(
+        [m.start() for m in _CLAUSE_END.finditer(text, lo, hi)],
+        [m.start() for m in _PART_END.finditer(text, lo, hi)],
+        [m.start() for m in _SENTENCE_END.finditer(text, lo, hi)],
+        lo,
+        hi,
+    )
 
 
+_COPULA = re.compile(r"^(?:为|是|达到|达|在)$")
 _RESPECTIVELY = re.compile(r"^(?P<items>.+?)分别(?P<verb>[^、，]*?)$")
 
 
@@ -364,7 +391,7 @@ def _respectively(
         group.append(fig)
     if len(group) != len(items) or len(items) < 2:
         return None
-    verb, end, shared = squeeze(m["verb"]), group[-1].end, group[-1].post
+    verb, end, shared = _COPULA.sub("", squeeze(m["verb"])), group[-1].end, group[-1].post
     return [
         (replace(fig, post=fig.post or shared), _Indicator(item + verb, offset, end, None))
         for item, fig in zip(items, group, strict=True)
@@ -381,7 +408,7 @@ def extract_targets(view: DocView) -> list[Target]:
         clause_lo = scan.clause_start(fig.start)
         if _inside_quote(view.text, clause_lo, fig.start) or _class_threshold(view.text, fig, scan.hi):
             continue
-        kind, fig_year = _kind_and_year(view, sections, year, fig, clause_lo, scan.sentence(fig.start))
+        kind, fig_year = _kind_and_year(view, sections, year, fig, scan)
         if kind == "target" and _is_spending(view.text, clause_lo, fig):
             continue
         out.append(
