@@ -134,3 +134,37 @@ def test_password_protected_docx_is_encrypted(settings: Settings) -> None:
     data = OLE + "EncryptedPackage".encode("utf-16-le").ljust(512, b"\x00")
     with pytest.raises(EncryptedFile, match=r"加密\.docx"):
         read_source(Source("加密.docx", data), settings=settings)
+
+
+NS = (
+    f"{W} xmlns:mc='http://schemas.openxmlformats.org/markup-compatibility/2006'"
+    " xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'"
+    " xmlns:v='urn:schemas-microsoft-com:vml'"
+)
+
+
+def test_text_box_is_read_once_not_twice(settings: Settings) -> None:
+    # Word stores a text box twice: the DrawingML choice and a VML fallback with the same text.
+    box = "<w:txbxContent><w:p><w:r><w:t>红头标题</w:t></w:r></w:p></w:txbxContent>"
+    run = parse_xml(
+        f"<w:r {NS}><mc:AlternateContent>"
+        f"<mc:Choice Requires='wps'><w:drawing><wps:txbx>{box}</wps:txbx></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:textbox>{box}</v:textbox></w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r>"
+    )
+    document = docx.Document()
+    document.add_paragraph("正文")._p.append(run)
+    text = read_source(Source("t.docx", docx_bytes(document)), settings=settings).text
+    assert text == "正文\n红头标题\n"
+
+
+def test_content_controls_are_read_in_place(settings: Settings) -> None:
+    document = docx.Document()
+    first = document.add_paragraph("第一段")
+    document.add_paragraph("第三段")
+    sdt = parse_xml(
+        f"<w:sdt {W}><w:sdtContent><w:p><w:r><w:t>第二段</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    first._p.addnext(sdt)
+    text = read_source(Source("t.docx", docx_bytes(document)), settings=settings).text
+    assert text == "第一段\n第二段\n第三段\n"

@@ -49,6 +49,9 @@ def test_text_round_trips_and_encoding_is_reported(data: bytes, encoding: str, s
         "区招商局具体负责实施，年底前完成。",
         "同意拨付分局经费10万元。",
         "张鑫琪 鄢陵 渑池 郏县",  # rare characters only
+        "会议决定",  # charset-normalizer alone says CP949
+        "财政局负责",
+        "区长",  # charset-normalizer alone says Big5
     ],
 )
 def test_short_gbk_text_is_detected(short: str, settings: Settings) -> None:

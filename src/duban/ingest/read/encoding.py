@@ -1,7 +1,8 @@
 """Decode the bytes of a text file: BOMs and strict UTF-8 first, then the most plausible candidate.
 
-Detectors guess badly on short GBK text (a 20-character 会议纪要 line is often called Big5 or
-Shift-JIS), so charset-normalizer is one candidate among others, and every candidate is scored by
+Detectors guess badly on short GBK text (charset-normalizer calls 会议决定 or 财政局负责 CP949 and
+区长 Big5), so a strict GB18030 decode that reads as Chinese is taken at once, charset-normalizer is
+one candidate among others for the rest, and every candidate is scored by
 how much it looks like Chinese (or plain ASCII) text: the share of characters from the most common
 simplified Chinese characters, CJK punctuation and printable ASCII.
 """
