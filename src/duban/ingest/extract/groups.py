@@ -42,7 +42,9 @@ _APPOINTED = re.compile(
     rf"(?:由|以)(?P<who>[^，。；：由]{{2,40}}?)(?:同志)?(?:任|担任|为)(?P<role>{_ROLE})"
     rf"|(?P<role2>{_ROLE})由(?P<who2>[^，。；：]{{2,40}}?)(?:同志)?担任"
 )
-_LISTED = re.compile(rf"(?:^|(?<=[，,；]))(?P<who>[{CJK}、]{{2,40}}?)(?:同志)?(?:任|担任)(?P<role>{_ROLE})")
+_LISTED = re.compile(
+    rf"(?:^|(?<=[，,；]))(?!由|以)(?P<who>[{CJK}、]{{2,40}}?)(?:同志)?(?:任|担任)(?P<role>{_ROLE})"
+)
 _MEMBER_UNITS = re.compile(
     r"(?P<units>[^，。；：]+?)(?:等)?(?:[\d一二三四五六七八九十]+个)?(?:部门|单位)?(?:为|作为)成员单位"
 )

@@ -80,7 +80,7 @@ _LABEL = re.compile(rf"^\s*(?:[-•·*]\s*)?(?:(?P<role>{ROLES})\s*[:：]\s*)?")
 _NAME_TITLE = re.compile(rf"^(?P<name>[{CJK}]{{2,4}}) (?P<title>[^\s（(]\S*)$")
 _NAME_PAREN = re.compile(rf"^(?P<name>[{CJK}]{{2,4}})\s*[（(](?P<title>[^（()）]+)[）)][，,；;。]?$")
 _TITLE_NAME = re.compile(
-    rf"^(?P<title>[^\s，。：]{{2,40}}?(?:{_POST_ALT}))(?P<space> ?)(?P<name>[{CJK}]{{2,4}})[，,；;。]?$"
+    rf"^(?P<title>[^\s，。：]{{0,40}}?(?:{_POST_ALT}))(?P<space> ?)(?P<name>[{CJK}]{{2,4}})[，,；;。]?$"
 )
 _ATTENDEE_HEAD = re.compile(r"^\s*(?:与会人员|出席人员|参会人员|参加人员|列席人员|出席|列席|参加)[:：]\s*")
 
