@@ -82,6 +82,10 @@ def test_vague_chinese_magnitudes_are_not_money() -> None:
     assert yuan_of("带动群众增收数十万元，节约上千万元。") == []
 
 
+def test_a_lone_chinese_digit_before_yuan_is_a_word() -> None:
+    assert yuan_of("破除城乡二元结构，一元复始。") == []
+
+
 def test_foreign_currency_is_not_yuan() -> None:
     assert yuan_of("实际利用外资1200万美元。") == []
 

@@ -259,3 +259,18 @@ def test_striving_does_not_reach_past_a_semicolon() -> None:
 def test_purpose_clause_with_queshe_is_not_a_goal() -> None:
     t = only("为确保项目按期投产，企业新建厂房3万平方米。", doc_type="news", year=2024)
     assert t.kind == "actual"
+
+
+def test_two_figures_joined_by_he_share_the_indicator() -> None:
+    found = targets_of("实现旅游收入98亿元，分别增长15.2%和18.6%。", doc_type="news")
+    assert [(t.indicator, t.value) for t in found][1:] == [("旅游收入增长", 15.2), ("旅游收入增长", 18.6)]
+
+
+def test_quoted_name_after_the_figure_may_hold_digits() -> None:
+    t = only("建设3个“15分钟便民生活圈”。", **PLAN)
+    assert (t.indicator, t.value, t.unit) == ("“15分钟便民生活圈”", 3, "个")
+
+
+def test_a_verb_alone_names_what_is_measured_when_nothing_follows() -> None:
+    t = only("开工建设高标准厂房，确保年内建成投用10万平方米。", **PLAN)
+    assert (t.indicator, t.value, t.unit, t.kind) == ("建成投用", 10, "万平方米", "target")

@@ -33,8 +33,14 @@ def _yuan(number: str, scale: str | None) -> float | None:
     return None if value is None else round(value * scale_factor(scale), 2)  # to the fen: 2.22万 is 22200
 
 
+def _bare_chinese_digit(number: str) -> bool:
+    return not any(ch.isdigit() for ch in number) and not any(ch in "十百千万亿" for ch in number)
+
+
 def _amounts_of(match: re.Match[str]) -> list[float]:
     """The yuan values one match states: one, or both ends of a range."""
+    if _bare_chinese_digit(match["lo"] + (match["lo_scale"] or match["scale"] or "")):
+        return []  # `城乡二元结构`, `一元复始`: a lone Chinese digit before 元 is a word, not a sum
     low = _yuan(match["lo"], match["lo_scale"] or match["scale"])
     if low is None:
         return []

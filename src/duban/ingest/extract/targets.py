@@ -27,7 +27,7 @@ from duban.ingest.types import DocHeader, DocView, Span, Target
 
 # Measure words, each guarded against the words it begins (`条例`, `项目`, `个人`, `支持` …).
 _BASE_UNITS = (
-    r"个百分点|百分点|%|％|倍",
+    r"个百分点|百分点|%|％|倍|微克/立方米",
     r"吨标准煤|吨标煤|吨|公斤|千克|斤",
     r"平方公里|平方米|立方米|公顷|公里|千米|米(?![面粉饭])|亩",
     r"千瓦时|千瓦|兆瓦|度(?![过假])",
@@ -117,7 +117,7 @@ _LEAD_INTENT = re.compile(
 _PRE_QUAL = re.compile(
     r"(?:不超过|不高于|不低于|不少于|突破|超过|超|高于|大于|低于|控制在|稳定在|保持在|达到|达|"
     r"压缩至|压缩到|缩短至|缩短到|压减至|压减到|"
-    r"增加至|增加到|增至|提高到|提高至|提升到|提升至|降至|降到|下降到|减少到|为|在|至|到|约|近|"
+    r"增加至|增加到|增至|提高到|提高至|提升到|提升至|下降至|下降到|降至|降到|减少至|减少到|上升至|上升到|为|在|至|到|约|近|"
     r"总计|合计|共|累计|分别|均)$"
 )
 _PRE_QUAL_KIND = {
@@ -138,11 +138,14 @@ _PRE_QUAL_KIND = {
 _ETC = re.compile(r"(?<![高中初平同对均])等(?![级待同于值效额次])")
 # A verb that introduces the counted thing after the figure (`打造5个…标杆`).
 _ACTION_VERB = re.compile(
-    r"^(?:打造|建设|建成|新建|新增|培育|引进|实施|创建|支持|改造|开工|开展|举办|举行|谋划|"
+    r"^(?:打造|建设|建成|新建|新增|培育|引进|实施|创建|支持|改造|开工|开展|举办|举行|谋划|投用|投产|竣工|"
     r"新改建|对|有|组织|形成|争创|带动|设立|推出|建立|发展|落实|提供|新购|规划|招引|签约|认定|"
-    r"评选|表彰|推荐|扶持|帮助|服务|培训|新开工|完成|实现|达到)$"
+    r"评选|表彰|推荐|扶持|帮助|服务|培训|新开工|完成|实现|达到){1,2}$"
 )
-_FORWARD = re.compile(r"[^\d，,；;。：:！？!?、\n]{2,30}?(?=[，,；;。：:！？!?、\n]|[和及与]\s*\d|\d|$)")
+# The counted thing after a figure: up to the clause end or the next figure; quoted names may hold digits.
+_FORWARD = re.compile(
+    r"(?:“[^”\n]{1,20}”|[^\d，,；;。：:！？!?、\n“]){1,30}?(?=[，,；;。：:！？!?、\n]|[和及与]\s*\d|\d|$)"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOUN_AFTER = re.compile(r"\s*(?![的和及与或并])[\u4e00-\u9fff“]")
 
@@ -186,8 +189,9 @@ def _indicator(text: str, region_lo: int, fig: _Figure, hi: int) -> _Indicator |
         # `君乐宝年产20万吨鲜奶`: a figure inside a name describes it; it measures nothing.
         return None if noun_after else _Indicator(name, start, fig.end, pre)
     fwd = _FORWARD.match(text, fig.end, hi) if noun_after else None
-    if fwd is None:
-        return None
+    if fwd is None or len(squeeze(fwd.group())) < 2:
+        # `确保年内建成投用10万平方米`: the verb alone names what is measured.
+        return _Indicator(name, start, fig.end, pre) if name and not opens_item else None
     verb_start = region_lo + _LEAD_JOIN.match(text[region_lo : fig.start]).end()  # type: ignore[union-attr]
     return _Indicator(squeeze(fwd.group()), min(verb_start, fig.start), fwd.end(), pre)
 
@@ -454,6 +458,6 @@ def _single(
     text: str, region_lo: int, fig: _Figure, hi: int, prev_end: int, prev_name: str
 ) -> list[tuple[_Figure, _Indicator]]:
     ind = _indicator(text, region_lo, fig, hi)
-    if ind is None and prev_name and text[prev_end : fig.start].strip() == "、":
+    if ind is None and prev_name and text[prev_end : fig.start].strip() in ("、", "和", "及", "与"):
         ind = _Indicator(prev_name, fig.start, fig.end, None)  # `增长11%、8.7%`: the list shares it
     return [] if ind is None else [(fig, ind)]
