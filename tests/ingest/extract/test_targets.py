@@ -274,3 +274,24 @@ def test_quoted_name_after_the_figure_may_hold_digits() -> None:
 def test_a_verb_alone_names_what_is_measured_when_nothing_follows() -> None:
     t = only("开工建设高标准厂房，确保年内建成投用10万平方米。", **PLAN)
     assert (t.indicator, t.value, t.unit, t.kind) == ("建成投用", 10, "万平方米", "target")
+
+
+def test_report_without_numbered_headings_still_splits_review_from_plan() -> None:
+    text = "2023年工作回顾：全年新增企业10家。主要预期目标是：新增企业12家。"
+    found = targets_of(text, doc_type="work_report", year=2024)
+    assert [(t.value, t.kind, t.year) for t in found] == [(10, "actual", 2023), (12, "target", 2024)]
+
+
+def test_baseline_inside_a_plan_is_not_a_goal() -> None:
+    text = "我市现有规上工业企业1200家。全年新增规上工业企业100家。"
+    found = targets_of(text, **PLAN)
+    assert [(t.value, t.kind) for t in found] == [(1200, "actual"), (100, "target")]
+
+
+def test_table_cells_are_separate_clauses() -> None:
+    text = "1\t新增规上工业企业\t20家\t市工信局\n2\t新建5G基站\t500个\t市通信办"
+    found = targets_of(text, **PLAN)
+    assert [(t.indicator, t.value, t.unit) for t in found] == [
+        ("新增规上工业企业", 20, "家"),
+        ("新建5G基站", 500, "个"),
+    ]

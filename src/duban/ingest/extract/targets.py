@@ -104,8 +104,10 @@ def _preceded_by(text: str, pos: int, lo: int, chars: str) -> bool:
 
 # ---------------------------------------------------------------- the indicator
 
-_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]")
-_PART_END = re.compile(r"[；;。！？!?\n]")
+# Tabs and bars separate table cells: a cell ends a clause like a comma does.
+_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n\t|｜]")
+_CELL_SEPARATORS = "\t|｜"
+_PART_END = re.compile(r"[；;。！？!?\n\t|｜]")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 _LEAD_JOIN = re.compile(r"^(?:[、\s“”]|以及|和|及|与|并|同时|其中|另外|此外)*")
@@ -144,10 +146,10 @@ _ACTION_VERB = re.compile(
 )
 # The counted thing after a figure: up to the clause end or the next figure; quoted names may hold digits.
 _FORWARD = re.compile(
-    r"(?:“[^”\n]{1,20}”|[^\d，,；;。：:！？!?、\n“]){1,30}?(?=[，,；;。：:！？!?、\n]|[和及与]\s*\d|\d|$)"
+    r"(?:“[^”\n]{1,20}”|[^\d，,；;。：:！？!?、\n\t|｜“]){1,30}?(?=[，,；;。：:！？!?、\n\t|｜]|[和及与]\s*\d|\d|$)"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_NOUN_AFTER = re.compile(r"\s*(?![的和及与或并])[\u4e00-\u9fff“]")
+_NOUN_AFTER = re.compile(r" *(?![的和及与或并])[\u4e00-\u9fff“]")
 
 
 @dataclass(frozen=True)
@@ -229,15 +231,18 @@ _YEAR = re.compile(r"(20\d\d|19\d\d)\s*年")
 _HEADING = re.compile(
     r"(?:^|(?<=[\n。！？；]))[ \t]*[一二三四五六七八九十]{1,3}、(?P<head>[^\n。；，]{2,30})", re.M
 )
+_SECTION_WORDS = re.compile(r"工作回顾|主要预期目标|重点工作安排|工作总体要求")
 _REVIEW_WORDS = re.compile(r"回顾|过去|总结|成绩|成就")
 _PLAN_WORDS = re.compile(r"目标|安排|任务|计划|打算|部署|要求|重点工作|今年|今后|明年|建议")
 # Goal wording. Forward-looking verbs anywhere earlier in the sentence (`力争到2025年，…`);
 # nouns of planning only in the figure's own clause (`市政府下达的…1100人的目标任务`).
 _GOAL_IN_SENTENCE = re.compile(r"力争|力求|(?<![为以])确保|预期目标|争取到|到\s*20\d\d\s*年(?:底|末)?")
-_GOAL_IN_CLAUSE = re.compile(r"目标|下达|计划|预计|年底前")
+_GOAL_IN_CLAUSE = re.compile(r"目标|下达|年底前")
 _SHARE_OF_PLAN = re.compile(r"(?:目标|计划|任务)(?:任务)?的\s*$")  # `完成年度目标任务的112%`
 _GOAL_AFTER = re.compile(r"\s*的?\s*(?:目标|任务)")
 _PAST_WORDING = re.compile(r"去年|上年|过去|截至|已经|累计|同比")
+# What already exists, inside a plan: `我市现有规上工业企业1200家` is a baseline, not a goal.
+_BASELINE = re.compile(r"现有|目前|已有|已经|已建成|共有|截至|截止")
 _PLAN_TITLE = re.compile(r"方案|规划|计划|要点|意见|分工|责任书|目标")
 # Money granted or paid out is a spending decision (an amount), not an indicator to reach.
 _SPENDING = re.compile(r"拨付|支付|拨款|下拨|兑现|发放|列支")
@@ -265,7 +270,15 @@ def _report_sections(view: DocView, year: int | None) -> list[_Section]:
             # `四、全面加强政府自身建设`: once the plan has begun, later sections plan too.
             kind, head_year = "target", out[-1].year
         out.append(_Section(m.start(), kind, head_year))
-    return out
+    return out or _keyword_sections(view)
+
+
+def _keyword_sections(view: DocView) -> list[_Section]:
+    """Fallback when no `一、` headings survived: the section names alone still mark review and plan."""
+    return [
+        _Section(m.start(), "actual" if m.group() == "工作回顾" else "target", None)
+        for m in _SECTION_WORDS.finditer(view.text, view.span.start, view.span.end)
+    ]
 
 
 def _section_kind(head: str, head_year: int | None, year: int | None) -> str | None:
@@ -288,9 +301,12 @@ def _kind_and_year(
     sentence = text[sent_lo:sent_hi]
     if section is not None and section.kind == "actual":
         return "actual", section.year or (year - 1 if year else None)
-    if section is not None and section.kind == "target":
+    baseline = _BASELINE.search(text, scan.part_start(fig.start), fig.start) is not None
+    if section is not None and section.kind == "target" and not baseline:
         return "target", _target_year(sentence, section.year or year)
-    if _goal_wording(text, fig, scan) or (_plan_like(view.header) and not _past_wording(sentence, year)):
+    if _goal_wording(text, fig, scan) or (
+        _plan_like(view.header) and not baseline and not _past_wording(sentence, year)
+    ):
         return "target", _target_year(sentence, year)
     years = _YEAR.findall(_PARENS.sub("", text[sent_lo : fig.start]))
     return "actual", int(years[0]) if years else year
@@ -441,7 +457,7 @@ def _indicated_figures(text: str, scan: _Scan) -> Iterator[tuple[_Figure, _Indic
         if fig.start < prev_end:  # swallowed by the previous figure's counted noun
             i += 1
             continue
-        region_lo = max(scan.clause_start(fig.start), prev_end)
+        region_lo = _cell_aware_start(text, scan, max(scan.clause_start(fig.start), prev_end), fig.start)
         group = _respectively(text, region_lo, figs, i, scan.hi)
         found = group if group is not None else _single(text, region_lo, fig, scan.hi, prev_end, prev_name)
         sentence = scan.sentence(fig.start)[0]
@@ -452,6 +468,13 @@ def _indicated_figures(text: str, scan: _Scan) -> Iterator[tuple[_Figure, _Indic
         if found:
             prev_end = max(ind.end for _, ind in found)
         i += max(1, len(found))
+
+
+def _cell_aware_start(text: str, scan: _Scan, region_lo: int, pos: int) -> int:
+    """A figure alone in a table cell (`新增规上工业企业\t20家`) takes its indicator from the cell before."""
+    if text[region_lo:pos].strip() or region_lo <= scan.lo or text[region_lo - 1] not in _CELL_SEPARATORS:
+        return region_lo
+    return scan.clause_start(region_lo - 1)
 
 
 def _single(
