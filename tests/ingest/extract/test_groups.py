@@ -127,3 +127,8 @@ def test_member_units_under_a_label() -> None:
 
 def test_attendance_roster_is_not_a_group() -> None:
     assert groups("与会人员：\n- 张卫东 市人大常委会副主任\n- 魏俊国 区党工委书记") == []
+
+
+def test_vague_member_units_are_not_listed() -> None:
+    text = "成立县安全生产工作领导小组，由县长王强同志任组长，县应急管理局、各有关部门为成员单位。"
+    assert pairs(groups(text)[0]) == [("组长", "王强"), ("成员单位", "县应急管理局")]

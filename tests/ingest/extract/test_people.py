@@ -176,7 +176,7 @@ def test_photo_credit_is_not_part_of_the_name() -> None:
 
 
 def test_reporter_in_running_text_is_not_a_byline() -> None:
-    assert people("记者从市财政局获悉，全年预算执行良好。") == {}
+    assert people("记者从市财政局获悉，全年预算执行良好。\n通讯员培训班") == {}
 
 
 # ---------------------------------------------------------------- name shape

@@ -35,15 +35,13 @@ _GROUP_NAME = re.compile(
 _GENERIC = frozenset(_KIND.split("|"))
 _NAMED_GROUP = re.compile(rf"(?P<name>[^，。；：、\s“”\"《》]{{2,40}}?(?:{_KIND}))")
 
-_ROLE = ROLES
-
 # `由魏俊国同志任组长`, `由市政府副市长何冬担任组长`, `组长由何冬同志担任`, `以何冬为组长`
 _APPOINTED = re.compile(
-    rf"(?:由|以)(?P<who>[^，。；：由]{{2,40}}?)(?:同志)?(?:任|担任|为)(?P<role>{_ROLE})"
-    rf"|(?P<role2>{_ROLE})由(?P<who2>[^，。；：]{{2,40}}?)(?:同志)?担任"
+    rf"(?:由|以)(?P<who>[^，。；：由]{{2,40}}?)(?:同志)?(?:任|担任|为)(?P<role>{ROLES})"
+    rf"|(?P<role2>{ROLES})由(?P<who2>[^，。；：]{{2,40}}?)(?:同志)?担任"
 )
 _LISTED = re.compile(
-    rf"(?:^|(?<=[，,；]))(?!由|以)(?P<who>[{CJK}、]{{2,40}}?)(?:同志)?(?:任|担任)(?P<role>{_ROLE})"
+    rf"(?:^|(?<=[，,；]))(?!由|以)(?P<who>[{CJK}、]{{2,40}}?)(?:同志)?(?:任|担任)(?P<role>{ROLES})"
 )
 _MEMBER_UNITS = re.compile(
     r"(?P<units>[^，。；：]+?)(?:等)?(?:[\d一二三四五六七八九十]+个)?(?:部门|单位)?(?:为|作为)成员单位"
@@ -97,7 +95,7 @@ def _sentence_members(clause: str) -> list[GroupMember]:
             out.extend(GroupMember(m.group("role"), p[0], p[1]) for p in people if p)
     for m in _MEMBER_UNITS.finditer(clause):
         units = re.sub(r"^(?:并|由|以|和|及)", "", m.group("units"))
-        out.extend(GroupMember("成员单位", u) for u in units.split("、") if len(u) >= 2)
+        out.extend(GroupMember("成员单位", u) for u in units.split("、") if _is_unit(u))
     return out
 
 
@@ -114,6 +112,11 @@ def _sentence_groups(view: DocView) -> list[_Draft]:
             draft.members.extend(_sentence_members(line[m.end() : stop]))
             out.append(draft)
     return out
+
+
+def _is_unit(text: str) -> bool:
+    """A named unit, not `各有关部门` / `相关单位`."""
+    return len(text) >= 2 and not re.search(r"^(?:各|其他|其它)|有关|相关|部门$|单位$", text)
 
 
 def _usable(name: str) -> bool:

@@ -242,7 +242,7 @@ def byline_mentions(offset: int, line: str) -> list[Mention]:
             base = block.start() + item.start("names")
             for m in re.finditer(r"[^、]+", item.group("names")):
                 name = m.group()
-                if is_name(name, need_surname=False):
+                if is_name(name):  # a known surname: `通讯员培训班` is not a byline
                     s = offset + base + m.start()
                     out.append(Mention(name, (item.group("role"),), Span(s, s + len(name)), "byline"))
     return out
@@ -287,6 +287,7 @@ def _shape_ok(tok: ner.Token) -> bool:
 
 
 def _sentence_mentions(offset: int, sentence: str) -> list[Mention]:
+    """People LAC finds in one sentence, kept only with a title, 同志, 由…任 or 领导 before them."""
     toks = ner.tokens(sentence)
     out: list[Mention] = []
     accepted: set[int] = set()
@@ -300,7 +301,7 @@ def _sentence_mentions(offset: int, sentence: str) -> list[Mention]:
         if titles or after.startswith("同志") or appointed or led:
             accepted.add(i)
             out.append(Mention(toks[i].word, titles, Span(offset + toks[i].start, offset + toks[i].end)))
-    out.extend(_list_mates(offset, sentence, toks, per, accepted))
+    out.extend(_list_mates(offset, toks, per, accepted))
     out.extend(_missed_after_post(offset, sentence, toks))
     return out
 
@@ -315,7 +316,7 @@ def _appointment(before: str, after: str) -> tuple[str, ...]:
 
 
 def _list_mates(
-    offset: int, sentence: str, toks: tuple[ner.Token, ...], per: list[int], accepted: set[int]
+    offset: int, toks: tuple[ner.Token, ...], per: list[int], accepted: set[int]
 ) -> list[Mention]:
     """Names listed with an accepted name (`领导刘涛、谷静、于杰`) are people too."""
     out = []
@@ -371,8 +372,7 @@ def mentions(view: DocView) -> tuple[Mention, ...]:
             out.append(roster)
             continue
         out.extend(attendee_mentions(offset, line))
-        bylines = byline_mentions(offset, line)
-        out.extend(bylines)
+        out.extend(byline_mentions(offset, line))
         for s_off, sentence in sentences(offset, line):
             if needs_ner(sentence):
                 out.extend(_sentence_mentions(s_off, sentence))
