@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from duban.ingest.extract.targets import extract_targets
 from duban.ingest.types import DocHeader, DocView, Span, Target
@@ -295,3 +297,51 @@ def test_table_cells_are_separate_clauses() -> None:
         ("新增规上工业企业", 20, "家"),
         ("新建5G基站", 500, "个"),
     ]
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "新增",
+        "企业",
+        "12",
+        "3.5",
+        "万",
+        "亿元",
+        "家",
+        "%",
+        "以上",
+        "左右",
+        "，",
+        "、",
+        "。",
+        "；",
+        "\t",
+        "\n",
+        " ",
+        "分别",
+        "第",
+        "“",
+        "”",
+        "力争",
+        "一、2023年工作回顾",
+        "二、2024年主要目标",
+        "等",
+        "2-3",
+        "名",
+        "个月",
+        "的",
+    ]
+)
+
+
+@given(st.lists(_FRAGMENTS, max_size=40), st.sampled_from(["news", "work_report", "plan", "minutes"]))
+def test_any_text_gives_targets_whose_spans_read_as_their_text(parts: list[str], doc_type: str) -> None:
+    text = "前言。" + "".join(parts) + "。结尾"
+    start = 3
+    header = DocHeader(doc_type=doc_type, date=dt.date(2024, 1, 1))
+    view = DocView(text, Span(start, len(text) - 3), start, header, 2024)
+    for t in extract_targets(view):
+        assert start <= t.span.start < t.span.end <= len(text) - 3
+        assert "".join(text[t.span.start : t.span.end].split()) == t.text
+        assert t.kind in ("target", "actual")
+        assert t.qualifier in ("about", "at_least", "at_most", "exact", "range")

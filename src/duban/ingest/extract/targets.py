@@ -112,7 +112,7 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 
 _LEAD_JOIN = re.compile(r"^(?:[、\s“”]|以及|和|及|与|并|同时|其中|另外|此外)*")
 _LEAD_INTENT = re.compile(
-    r"(?:力争|确保|争取|努力|力求|全力|预计|计划|推动|促进|推进|着力|实现|完成|达到|累计|共|要|"
+    r"(?:力争|确保|争取|努力|力求|全力|预计|计划|推动|促进|推进|着力|实现|完成|达到|累计|共(?![青享建同])|要(?![素求点])|"
     r"全年|今年|当年|年内|全市|全区|全县|全省|各县区|各县|各区|(?:19|20)\d\d\s*年度?|年底前)"
 )
 # What sits between an indicator and its figure, with the qualifier it implies.
@@ -160,10 +160,15 @@ class _Indicator:
     pre_qualifier: str | None
 
 
+def _lead_join_end(region: str) -> int:
+    m = _LEAD_JOIN.match(region)
+    return m.end() if m else 0
+
+
 def _strip_left(text: str, lo: int, hi: int) -> tuple[int, int, str | None]:
     """Trim an indicator region [lo, hi) to the indicator proper; return its bounds and any qualifier word."""
     region = text[lo:hi]
-    i = _LEAD_JOIN.match(region).end()  # type: ignore[union-attr]
+    i = _lead_join_end(region)
     etc = list(_ETC.finditer(region, i))
     if etc:
         i = etc[-1].end()
@@ -187,14 +192,14 @@ def _indicator(text: str, region_lo: int, fig: _Figure, hi: int) -> _Indicator |
     name = squeeze(text[start:end])
     opens_item = text[region_lo : fig.start].rstrip().endswith("、")  # `…、11条干线公路`: a new list item
     noun_after = _NOUN_AFTER.match(text, fig.end, hi) is not None
-    if name and not opens_item and not _ACTION_VERB.search(name) and _CJK.search(name):
+    if name and not opens_item and not _ACTION_VERB.match(name) and _CJK.search(name):
         # `君乐宝年产20万吨鲜奶`: a figure inside a name describes it; it measures nothing.
         return None if noun_after else _Indicator(name, start, fig.end, pre)
     fwd = _FORWARD.match(text, fig.end, hi) if noun_after else None
     if fwd is None or len(squeeze(fwd.group())) < 2:
         # `确保年内建成投用10万平方米`: the verb alone names what is measured.
-        return _Indicator(name, start, fig.end, pre) if name and not opens_item else None
-    verb_start = region_lo + _LEAD_JOIN.match(text[region_lo : fig.start]).end()  # type: ignore[union-attr]
+        return _Indicator(name, start, fig.end, pre) if len(name) > 1 and not opens_item else None
+    verb_start = region_lo + _lead_join_end(text[region_lo : fig.start])
     return _Indicator(squeeze(fwd.group()), min(verb_start, fig.start), fwd.end(), pre)
 
 
