@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from duban.ingest.lexicon import ROSTER_SURNAME_SET
 from duban.ingest.types import CleanText, RawText
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014-\u2026\u00b7"
@@ -46,17 +47,6 @@ _OUTLINE = re.compile(
 _DOC_NUMBER_LINE = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[（(][0-9]{4}[〕\]）)][0-9]+号")
 _NEWS_START = re.compile(r"^(?:\*\*)?本报讯")
 
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
-    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔"
-    "向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌"
-    "毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦"
-    "麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
-    "明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强"
-    "帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓"
-    "修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植"
-    "衡富尧闭由库"
-)
 _UNIT_START = set("市区县省国驻中")
 _POST_HINT = re.compile(
     r"(?:书记|主任|局长|市长|区长|县长|主席|委员|调研员|大队长|队长|政委|教导员|经理|董事长|工程师|经济师"
@@ -131,7 +121,7 @@ def _roster_match(line: str) -> re.Match[str] | None:
     if not m:
         return None
     name = re.sub(f"[{_SPACE}]", "", m.group("name"))
-    if name[0] not in _SURNAMES or not (2 <= len(name) <= 3):
+    if name[0] not in ROSTER_SURNAME_SET or not (2 <= len(name) <= 3):
         return None
     rest = m.group("rest")
     if not (_POST_HINT.search(rest) or rest[0] in _UNIT_START):
