@@ -26,6 +26,9 @@ _TERMINAL = "。！？；：!?;:，、,"
 _OUTLINE = re.compile(
     r"^(?:第[一二三四五六七八九十百零〇0-9]+[章节条]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[）)]|[0-9]+[.．、])"
 )
+_COLUMN_LABEL = re.compile(
+    r"^(?:■|●|◆|【).*|^[\u4e00-\u9fff]{0,4}(?:论坛|评论|时评|短评|专栏|观察|视点|快讯|图片新闻)$"
+)
 DATE_LINE = re.compile(
     r"^(?:[0-9]{4}|[〇零一二三四五六七八九]{4})年[0-9一二三四五六七八九十]{1,2}月[0-9一二三四五六七八九十]{1,3}日$"
 )
@@ -119,7 +122,8 @@ def segment(clean: CleanText) -> Segments:
     lines = _lines(text)
     if not lines:
         return Segments(clean, ())
-    starts = _news_starts(lines) if is_newspaper(text) else _official_starts(lines)
+    news = is_newspaper(text)
+    starts = _news_starts(lines) if news else _official_starts(lines)
     starts = sorted(set(starts))
     items: list[Segment] = []
     for k, first in enumerate(starts):
@@ -128,10 +132,15 @@ def segment(clean: CleanText) -> Segments:
         headline = None
         body = doc_lines[0].start
         j = 0
-        while j < len(doc_lines) - 1 and _is_headline(doc_lines[j]):
+        while news and j < len(doc_lines) - 1 and _is_headline(doc_lines[j]):
             j += 1
         if j:
-            headline = doc_lines[0].text
+            block = [ln.text for ln in doc_lines[:j]]
+            # A column label (`今日论坛`, `■新年开新局`) stands above the headline, not in its place.
+            headline = next((t for t in block if not _COLUMN_LABEL.match(t)), None)
             body = doc_lines[j].start
-        items.append(Segment(Span(doc_lines[0].start, doc_lines[-1].end), body, headline))
+            kickers = tuple(t for t in block if _COLUMN_LABEL.match(t))
+        else:
+            kickers = ()
+        items.append(Segment(Span(doc_lines[0].start, doc_lines[-1].end), body, headline, kickers))
     return Segments(clean, tuple(items))

@@ -95,6 +95,7 @@ class Segment:
     span: Span
     body_start: int
     headline: str | None = None
+    kickers: tuple[str, ...] = ()  # column labels above a headline (`今日论坛`)
 
 
 @dataclass(frozen=True)

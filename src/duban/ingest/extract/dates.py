@@ -40,7 +40,7 @@ _PERIOD = re.compile(
 _QUARTER = re.compile(r"(?:(?P<y>[0-9]{4})年)?(?:第)?(?P<q>[一二三四1-4])季度")
 _QUARTER_PAYMENT = re.compile(r"^.{0,6}?(?:工资|费|款|资金|补贴)")
 _DEADLINE = re.compile(
-    rf"(?:(?P<y>[0-9]{{4}})年)?(?:(?P<m>{_NUM})月(?:(?P<d>{_NUM})日|(?P<end>底|末))?|(?P<ye>年底|年末))"
+    rf"(?:(?P<y>[0-9]{{4}})年)?(?:(?P<yend>底|末)|(?P<m>{_NUM})月(?:(?P<d>{_NUM})日|(?P<end>底|末))?|(?P<ye>年底|年末))"
     r"(?:之前|以前|前)"
 )
 
@@ -134,7 +134,7 @@ def task_period(clause: str, year: int | None) -> Period:
     if m:
         y = int(m["y"]) if m["y"] else year
         if y is not None:
-            if m["ye"]:
+            if m["ye"] or m["yend"]:
                 return Period(None, dt.date(y, 12, 31))
             month = cn_int(m["m"])
             if m["d"]:

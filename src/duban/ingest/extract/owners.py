@@ -18,7 +18,8 @@ from duban.ingest.types import Span
 _BOUNDARY = "，。；：！？\n,;:"
 # Words that may stand between a clause boundary and its subject unit.
 _TRANSPARENT = re.compile(
-    r"^(?:[（(][一二三四五六七八九十0-9]+[）)]|[一二三四五六七八九十]+[是要]|[0-9]+[.．、])?"
+    r"^(?:[（(][一二三四五六七八九十0-9]+[）)]|[一二三四五六七八九十]+[是要]|[0-9]+[.．、]"
+    r"|第[一二三四五六七八九十百零0-9]+条[^，。；]{0,12}?。?)?"
     r"(?:[\u4e00-\u9fff]{2,6}方面。)?"
     r"(?:会议(?:决定|要求|明确|指出|强调)?|同时|其中|并|另外|此外)?"
     r"(?:同意|明确|责成|要求|请|建议)?(?:由|并由|继续由)?$"
@@ -85,7 +86,9 @@ def find_owners(text: str, start: int, end: int, known: Iterable[str] = ()) -> O
                 default=-1,
             )
             prefix = text[max(clause_start + 1, start) : m.span.start]
-            accepted = bool(_TRANSPARENT.match(prefix.strip()))
+            prefix = prefix.strip()
+            # `…工作，由X负责` and `X工作由Y负责`: 由 marks the agent whatever topic precedes it.
+            accepted = bool(_TRANSPARENT.match(prefix)) or prefix.endswith("由")
         if accepted and (_NOT_OWNER_AFTER.match(after) or _verb_phrase(m.name, known)):
             accepted = False
         if accepted:

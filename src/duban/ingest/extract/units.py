@@ -99,7 +99,6 @@ _LEFT_STOPS = sorted(
         "是",
         "为",
         "请",
-        "经",
         "从",
         "把",
         "被",
@@ -155,15 +154,7 @@ _LEFT_STOPS = sorted(
         "鼓励",
         "引导",
         "确保",
-        "服务",
-        "建设",
-        "汇报",
-        "报告",
-        "情况",
-        "工作",
-        "管理",
         "下设",
-        "第一",
         "还",
         "也",
         "都",
@@ -175,6 +166,9 @@ _LEFT_STOPS = sorted(
 _SUFFIX_SCAN = re.compile(_SUFFIX_RE)
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff（）()]")
 _NOT_AFTER = {"办": "理法好结成实件妥", "局": "面势限", "委": "员托屈婉", "中心": "工任", "街道": "路"}
+_LEADING_OUTLINE = re.compile(
+    r"^(?:[（(][一二三四五六七八九十0-9]{1,3}[）)]|第[一二三四五六七八九十百0-9]{1,4}[条章节款项])+"
+)
 _ADMIN_PREFIX = re.compile(r"^(?:中共)?(?:区|市|县|省)")
 _ABBREVIATION = re.compile(r"([\u4e00-\u9fff]{4,30}?)[（(]以下简称[“\"]?([\u4e00-\u9fff]{2,12})[”\"]?[）)]")
 # Generic words that end in a suffix but name no unit.
@@ -228,7 +222,7 @@ _NOT_UNITS = {
     "银行",
 }
 _BAD_ENDINGS = ("局面", "格局", "大局", "新局")
-_BAD_START = set("要应须着把被让使令这那此该紧好加完才")
+_BAD_START = set("要须着把被让使令这那此该紧好加完才")
 
 
 @dataclass(frozen=True)
@@ -278,7 +272,7 @@ def find_units(text: str, start: int = 0, end: int | None = None) -> list[UnitMe
         left = suffix_start
         while left > start and suffix_start - left < 22 and _NAME_CHAR.match(text[left - 1]):
             left -= 1
-        name = _balance(_cut_left(text[left:unit_end]))
+        name = _LEADING_OUTLINE.sub("", _balance(_cut_left(text[left:unit_end])))
         if not _plausible(name):
             continue
         mention = UnitMention(name, Span(unit_end - len(name), unit_end))
@@ -347,7 +341,7 @@ class UnitRegistry:
     def learn_from_text(self, text: str) -> None:
         """Register declared abbreviations: `X（以下简称Y）`."""
         for m in _ABBREVIATION.finditer(text):
-            full = _cut_left(m.group(1))
+            full = _LEADING_OUTLINE.sub("", _cut_left(m.group(1)))
             self.add(full, m.group(2))
 
     def load_alias_file(self, path: Path) -> None:

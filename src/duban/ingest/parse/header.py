@@ -36,6 +36,8 @@ def _title(lines: list[str], segment: Segment) -> str | None:
     if segment.headline:
         return segment.headline
     for line in lines[:_HEAD_LINES]:
+        if line in segment.kickers:
+            return None
         if DOC_NUMBER_LINE.match(line) or (ISSUER_LINE.match(line) and len(lines) > 1 and "关于" not in line):
             continue
         if NEWS_START.match(line) or len(line) > 60 or line[-1] in "。：；，":
@@ -44,9 +46,12 @@ def _title(lines: list[str], segment: Segment) -> str | None:
     return None
 
 
-def _doc_type(title: str | None, body: str, is_news: bool, doc_number: str | None) -> str:
+def _doc_type(
+    title: str | None, body: str, is_news: bool, doc_number: str | None, kickers: tuple[str, ...] = ()
+) -> str:
     if is_news:
-        return "commentary" if title and _COMMENTARY.search(title) else "news"
+        labels = " ".join([title or "", *kickers])
+        return "commentary" if _COMMENTARY.search(labels) else "news"
     if title:
         for pattern, kind in _TYPE_BY_TITLE:
             if pattern.search(title):
@@ -105,7 +110,7 @@ def parse_header(text: str, segment: Segment, is_news: bool, year: int | None) -
     doc_number = next((DOC_NUMBER.search(ln).group() for ln in head if DOC_NUMBER_LINE.match(ln)), None)  # type: ignore[union-attr]
     title = _title(lines, segment)
     body = text[segment.body_start : segment.span.end]
-    doc_type = _doc_type(title, body, is_news, doc_number)
+    doc_type = _doc_type(title, body, is_news, doc_number, segment.kickers)
     date, printed_by, printed = _document_date(text, segment, doc_type, lines, year)
     addressees: tuple[str, ...] = ()
     for line in head:
