@@ -110,10 +110,6 @@ def test_clause_without_time_has_no_period() -> None:
     assert task_period("加强日常巡查，落实属地管理责任", 2026) == Period(None, None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`2027年底前`: _DEADLINE needs 年 twice (`2027年年底`), so the year is dropped and 年底前 gets the context year",
-)
 def test_year_end_deadline_keeps_its_own_year() -> None:
     assert task_period("2027年底前建成投用", 2026) == Period(None, D(2027, 12, 31))
 

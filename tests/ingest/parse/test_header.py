@@ -61,11 +61,6 @@ def test_notice_without_title_has_none() -> None:
     assert header(NOTICE).title is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="segment takes the issuer line above a 关于…的通知 title as the headline; header reports it as the title "
-    "and, because it equals the title, finds no issuer",
-)
 def test_notice_title_is_the_guanyu_line_under_its_issuer() -> None:
     text = "驻马店市人民政府办公室\n关于开展2025年度安全生产大检查的通知\n" + NOTICE
     h = header(text)
@@ -128,10 +123,6 @@ def test_minutes_without_a_title_are_recognised_by_jiyao_ruxia() -> None:
     assert header(text).doc_type == "minutes"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a column label (`今日论坛`) above the headline is taken as the title; the title should be the headline",
-)
 def test_commentary_title_is_the_headline_under_its_column_label() -> None:
     text = (
         "今日论坛\n凯歌前行迎新年\n李清华\n"
