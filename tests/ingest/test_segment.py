@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from duban.ingest.normalize import normalize
 from duban.ingest.segment import is_newspaper, segment
 from duban.ingest.types import CleanText, RawText, Source
@@ -124,6 +126,23 @@ def test_issuer_line_above_a_notice_title_belongs_to_the_notice() -> None:
 def test_a_title_or_number_quoted_before_any_body_does_not_cut_the_document() -> None:
     # The 发文字号 right under the notice's own title opens no new document.
     assert len(pieces(NOTICE)) == 1
+
+
+SHORT_NOTICE = (
+    "驻政办〔2024〕7号\n"
+    "各县区人民政府，市直有关单位：\n"
+    "经市政府同意，2024年清明节放假时间为4月4日至6日，共3天。请各单位妥善安排值班和安全保卫等工作。\n"
+    "2024年3月20日"
+)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_official_starts cuts at a 发文字号 only after 200 body characters; a short notice closed by its 成文日期 "
+    "is merged with the next one",
+)
+def test_two_short_notices_each_with_number_and_date_split_in_two() -> None:
+    assert pieces(SHORT_NOTICE + "\n" + SECOND_NOTICE) == [SHORT_NOTICE, SECOND_NOTICE]
 
 
 MINUTES = (

@@ -79,6 +79,42 @@ def test_period_end_without_a_year_is_in_the_start_year() -> None:
     assert task_period("2026年10月至12月集中整治", None) == Period(D(2026, 10, 1), D(2026, 12, 31))
 
 
+_NO_YEARLESS_PERIOD = pytest.mark.xfail(
+    strict=True,
+    reason="_PERIOD requires a 4-digit year before the first month; nothing else resolves a range",
+)
+
+
+@pytest.mark.parametrize(
+    ("clause", "period"),
+    [
+        pytest.param(
+            "3月1日至6月30日开展专项整治", Period(D(2026, 3, 1), D(2026, 6, 30)), marks=_NO_YEARLESS_PERIOD
+        ),
+        pytest.param(
+            "3月至6月开展集中攻坚", Period(D(2026, 3, 1), D(2026, 6, 30)), marks=_NO_YEARLESS_PERIOD
+        ),
+        pytest.param(
+            "2026年4月17日至18日开展督导",
+            Period(D(2026, 4, 17), D(2026, 4, 18)),
+            marks=pytest.mark.xfail(
+                strict=True, reason="_PERIOD requires 月 in the end of the range (`至18日`)"
+            ),
+        ),
+    ],
+    ids=["month-day-range", "month-range", "day-range"],
+)
+def test_period_without_a_year_takes_the_reference_year(clause: str, period: Period) -> None:
+    assert task_period(clause, 2026) == period
+
+
+@pytest.mark.xfail(
+    strict=True, reason="`即日起至6月30日` has no 前, so _DEADLINE does not match and no deadline is found"
+)
+def test_period_from_today_until_a_date_has_that_date_as_deadline() -> None:
+    assert task_period("即日起至6月30日开展专项整治", 2026).deadline == D(2026, 6, 30)
+
+
 @pytest.mark.parametrize(
     ("clause", "deadline"),
     [
