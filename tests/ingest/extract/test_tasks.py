@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from duban.ingest.extract.tasks import enumerated_items, extract_tasks
 from duban.ingest.extract.units import UnitRegistry
 from duban.ingest.pipeline import parse
@@ -234,19 +232,11 @@ def test_table_task_span_is_its_task_cell() -> None:
         assert PLAN[task.span.start : task.span.end] == task.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_TABLE_HEAD only knows 任务|事项|工作内容, so a table headed 重点工作 is not recognised and yields no task",
-)
 def test_task_table_headed_zhongdian_gongzuo_is_recognised() -> None:
     text = PLAN.replace("序号\t工作任务\t牵头单位", "序号\t重点工作\t牵头单位")
     assert len(tasks_of(text)) == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_table_columns takes the first column with 牵头 as the lead, so a 牵头领导 (a person) becomes lead and owner",
-)
 def test_leader_column_of_a_task_table_names_no_unit() -> None:
     text = (
         "高新区2025年优化营商环境重点任务分工方案\n"

@@ -39,7 +39,7 @@ _VISIT = re.compile(
 )
 _HOST = re.compile(r"召开[^，。]{0,30}?(?:会议|会)")
 _SENTENCE = re.compile(r"[^。！？]*[。！？]?")
-_TABLE_HEAD = re.compile(r"任务|事项|工作内容")
+_TABLE_HEAD = re.compile(r"任务|事项|工作内容|重点工作|工作措施|具体工作")
 
 
 @dataclass(frozen=True)
@@ -359,6 +359,8 @@ def _table_tasks(ctx: _Context) -> list[Task]:
 def _table_columns(cells: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for i, c in enumerate(cells):
+        if "领导" in c:
+            continue  # 牵头领导/责任领导 name people, not units
         if "牵头" in c:
             columns.setdefault("lead", i)
         elif "责任" in c or "配合" in c or "单位" in c:
