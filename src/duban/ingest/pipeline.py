@@ -33,7 +33,6 @@ from duban.ingest.types import (
     RawText,
     Segments,
     Source,
-    Span,
 )
 
 Progress = Callable[[str], None]
@@ -58,33 +57,30 @@ def parse(segments: Segments) -> tuple[ParsedDoc, ...]:
     return tuple(docs)
 
 
-def _registry(clean: CleanText, docs: tuple[ParsedDoc, ...], base: UnitRegistry | None) -> UnitRegistry:
+def _registry(clean: CleanText, base: UnitRegistry | None) -> UnitRegistry:
+    """The caller's registry (or a new one), taught the abbreviations this file declares."""
     registry = base or UnitRegistry()
     registry.learn_from_text(clean.text)
     return registry
-
-
-def _span(clean: CleanText, span: Span) -> Span:
-    return clean.to_raw(span)
 
 
 def _to_raw(clean: CleanText, doc: ExtractedDoc) -> ExtractedDoc:
     """Every span of the document, moved from clean-text to raw-text offsets."""
     return replace(
         doc,
-        span=_span(clean, doc.span),
-        people=tuple(replace(p, span=_span(clean, p.span)) for p in doc.people),
-        tasks=tuple(replace(t, span=_span(clean, t.span)) for t in doc.tasks),
-        targets=tuple(replace(t, span=_span(clean, t.span)) for t in doc.targets),
-        amounts=tuple(replace(a, span=_span(clean, a.span)) for a in doc.amounts),
-        groups=tuple(replace(g, span=_span(clean, g.span)) for g in doc.groups),
+        span=clean.to_raw(doc.span),
+        people=tuple(replace(p, span=clean.to_raw(p.span)) for p in doc.people),
+        tasks=tuple(replace(t, span=clean.to_raw(t.span)) for t in doc.tasks),
+        targets=tuple(replace(t, span=clean.to_raw(t.span)) for t in doc.targets),
+        amounts=tuple(replace(a, span=clean.to_raw(a.span)) for a in doc.amounts),
+        groups=tuple(replace(g, span=clean.to_raw(g.span)) for g in doc.groups),
     )
 
 
 def extract(
     clean: CleanText, docs: tuple[ParsedDoc, ...], registry: UnitRegistry | None = None
 ) -> Extraction:
-    units = _registry(clean, docs, registry)
+    units = _registry(clean, registry)
     out: list[ExtractedDoc] = []
     for doc in docs:
         view = doc.view
