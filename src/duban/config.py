@@ -30,6 +30,24 @@ class Settings(BaseSettings):
         description="Optional user-editable file of unit aliases: one line per unit, names separated by '='.",
     )
 
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the database, e.g. postgresql://user@host/db; unset means SQLite in data_dir.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for the job queue (e.g. redis://127.0.0.1:6379/0); unset means a SQLite queue in data_dir.",
+    )
+    queue_immediate: bool = Field(
+        default=False,
+        description="Run background jobs inline in the calling process instead of on a worker (tests, one-off scripts).",
+    )
+    near_due_workdays: int = Field(
+        default=3,
+        ge=0,
+        description="A task turns yellow (临期) when at most this many working days remain before its deadline.",
+    )
+
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024

@@ -1,0 +1,43 @@
+"""Every table; importing this package registers them all on `Base.metadata`."""
+
+from duban.db.models.documents import Document, DocumentStatus, Section
+from duban.db.models.events import AuditEvent, AuditHead, OutboxMessage, Reminder
+from duban.db.models.org import Person, PersonTitle, Unit, UnitAlias, User, UserRole
+from duban.db.models.tasks import (
+    Attachment,
+    ExtensionRequest,
+    Instruction,
+    Milestone,
+    OwnerRole,
+    ProgressReport,
+    Target,
+    TargetActual,
+    Task,
+    TaskOwner,
+)
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "Document",
+    "DocumentStatus",
+    "ExtensionRequest",
+    "Instruction",
+    "Milestone",
+    "OutboxMessage",
+    "OwnerRole",
+    "Person",
+    "PersonTitle",
+    "ProgressReport",
+    "Reminder",
+    "Section",
+    "Target",
+    "TargetActual",
+    "Task",
+    "TaskOwner",
+    "Unit",
+    "UnitAlias",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,87 @@
+"""Shared fixtures: a migrated database on SQLite and on PostgreSQL, emptied after every test.
+
+Every test that takes `engine` (or `db`) runs once per database. Each pytest
+worker gets its own SQLite file and its own PostgreSQL database, migrated
+once; tests commit for real (concurrency and crash tests need that) and the
+tables are emptied afterwards.
+
+`DUBAN_TEST_DATABASES=sqlite` limits a local run to SQLite. In CI
+(`CI=true`) an unreachable PostgreSQL fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from duban.db.base import Base
+from duban.db.migrate import upgrade
+from duban.db.session import make_engine
+
+PG_ADMIN_URL = os.environ.get("DUBAN_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
+DATABASES = [d for d in os.environ.get("DUBAN_TEST_DATABASES", "sqlite,postgresql").split(",") if d]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_engine() -> Engine:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"duban_test_{_worker()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+    finally:
+        admin.dispose()
+    return make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def migrated_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "duban.db"
+        engine = make_engine(f"sqlite:///{path}")
+    else:
+        engine = _postgres_engine()
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_tables(engine: Engine) -> None:
+    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+        else:
+            for name in names:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Iterator[Engine]:
+    """A migrated, empty database; emptied again after the test."""
+    yield migrated_engine
+    empty_tables(migrated_engine)
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    """A session whose work the test commits or not; what it leaves is emptied afterwards."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+        session.rollback()
