@@ -335,7 +335,7 @@ class UnitRegistry:
         unit = self._by_key.get(key)
         if unit:
             return unit
-        matches = {id(u): u for k, u in self._by_key.items() if _is_short_form(key, k)}
+        matches = {id(u): u for k, u in self._by_key.items() if is_short_form(key, k)}
         return next(iter(matches.values())) if len(matches) == 1 else None
 
     def learn_from_text(self, text: str) -> None:
@@ -357,7 +357,7 @@ class UnitRegistry:
                 self.add(name)
 
 
-def _is_short_form(short: str, full: str) -> bool:
+def is_short_form(short: str, full: str) -> bool:
     """`招商局` is a short form of `招商投资发展局`: same head, same suffix, a subsequence."""
     if len(short) >= len(full) or len(short) < 3 or short[:2] != full[:2] or short[-1] != full[-1]:
         return False
