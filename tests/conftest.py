@@ -85,3 +85,6 @@ def db(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         yield session
         session.rollback()
+
+
+from tests.personas import world  # noqa: E402, F401 - a fixture, shared by every test module

@@ -28,7 +28,7 @@ from duban.workflow.audit import verify
 from duban.workflow.principal import Principal
 from duban.workflow.service import AttachmentIn, OwnerIn, TaskChanges
 from duban.workflow.states import TRANSITIONS, Action, Role, State
-from tests.workflow.conftest import World, add_task
+from tests.personas import World, add_task
 
 FAR = dt.date(2099, 12, 31)
 

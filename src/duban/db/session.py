@@ -84,8 +84,6 @@ def write_session(engine: Engine) -> Iterator[Session]:
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for queries only; on SQLite it never takes the write lock."""
     readonly = engine.execution_options(duban_readonly=True)
+    # Closing (not rolling back) ends the transaction and keeps loaded objects readable afterwards.
     with Session(readonly, expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session

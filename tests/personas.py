@@ -1,4 +1,4 @@
-"""Personas and task factories for workflow tests: supervisor, unit A, unit B, leader."""
+"""Personas (supervisor, unit A, unit B, unit C, leader) and task factories; `world` is a fixture in conftest."""
 
 from __future__ import annotations
 

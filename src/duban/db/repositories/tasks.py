@@ -1,0 +1,193 @@
+"""Task queries for the ledger: filter, sort, page, with the warning light computed per row.
+
+The light (red/yellow/green) is derived, never stored, so filtering by it is
+a date comparison in SQL against today and the near-due cutoff; the same
+rules as `workflow.warnings.classify`, which labels the rows afterwards.
+Unit users only ever get their own units' tasks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from duban.db.models import OwnerRole, Task, TaskOwner, Unit, UserRole
+from duban.workflow.principal import Principal
+from duban.workflow.states import State
+from duban.workflow.warnings import DEFAULT_NEAR_DUE_WORKDAYS, Light, classify, near_due_cutoff
+
+__all__ = [
+    "SortKey",
+    "TaskPage",
+    "TaskQuery",
+    "TaskRow",
+    "count_by_light",
+    "count_by_status",
+    "list_tasks",
+    "unit_names",
+]
+
+MAX_PER_PAGE = 500
+_CLOSED = (State.DONE.value, State.CANCELLED.value)
+
+
+class SortKey(StrEnum):
+    DEADLINE = "deadline"
+    DEADLINE_DESC = "-deadline"
+    UPDATED = "-updated"
+    CREATED = "created"
+    ID = "id"
+
+
+@dataclass(frozen=True)
+class TaskQuery:
+    statuses: Sequence[State] = ()
+    unit_id: int | None = None
+    leader: str | None = None
+    document_id: int | None = None
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    lights: Sequence[Light] = ()
+    text: str | None = None
+    sort: SortKey = SortKey.DEADLINE
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    light: Light
+    lead: str | None
+    units: list[str]
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[TaskRow]
+    total: int
+    page: int
+    per_page: int
+    light_counts: dict[Light, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def visible_to(principal: Principal) -> ColumnElement[bool]:
+    """Unit users see the tasks one of whose owners is their unit; others see all."""
+    if principal.role is not UserRole.UNIT:
+        return true()
+    if principal.unit_id is None:
+        return false()
+    return exists().where(TaskOwner.task_id == Task.id, TaskOwner.unit_id == principal.unit_id)
+
+
+def light_condition(light: Light, today: dt.date, near_days: int) -> ColumnElement[bool]:
+    """SQL for "this task has `light` today", matching `classify`."""
+    open_ = Task.status.not_in(_CLOSED)
+    cutoff = near_due_cutoff(today, near_days)
+    if light is Light.NONE:
+        return Task.status.in_(_CLOSED)
+    if light is Light.RED:
+        return and_(open_, Task.deadline < today)
+    if light is Light.YELLOW:
+        return and_(open_, Task.deadline >= today, Task.deadline < cutoff)
+    return and_(open_, or_(Task.deadline.is_(None), Task.deadline >= cutoff))
+
+
+def _filtered(principal: Principal, query: TaskQuery, today: dt.date, near_days: int) -> Select[int]:
+    stmt = select(Task.id).where(visible_to(principal))
+    if query.statuses:
+        stmt = stmt.where(Task.status.in_([s.value for s in query.statuses]))
+    if query.unit_id is not None:
+        stmt = stmt.where(exists().where(TaskOwner.task_id == Task.id, TaskOwner.unit_id == query.unit_id))
+    if query.leader:
+        stmt = stmt.where(Task.leader_name == query.leader)
+    if query.document_id is not None:
+        stmt = stmt.where(Task.document_id == query.document_id)
+    if query.due_from is not None:
+        stmt = stmt.where(Task.deadline >= query.due_from)
+    if query.due_to is not None:
+        stmt = stmt.where(Task.deadline <= query.due_to)
+    if query.lights:
+        stmt = stmt.where(or_(*(light_condition(light, today, near_days) for light in query.lights)))
+    if query.text and query.text.strip():
+        # Plain substring match; escaped so % and _ in what users type are literal.
+        needle = query.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Task.text.like(f"%{needle}%", escape="\\"))
+    return stmt
+
+
+_ORDER = {
+    SortKey.DEADLINE: (Task.deadline.is_(None), Task.deadline, Task.id),
+    SortKey.DEADLINE_DESC: (Task.deadline.is_(None), Task.deadline.desc(), Task.id.desc()),
+    SortKey.UPDATED: (Task.updated_at.desc(), Task.id.desc()),
+    SortKey.CREATED: (Task.created_at, Task.id),
+    SortKey.ID: (Task.id,),
+}
+
+
+def list_tasks(
+    session: Session,
+    principal: Principal,
+    query: TaskQuery,
+    today: dt.date,
+    near_days: int = DEFAULT_NEAR_DUE_WORKDAYS,
+) -> TaskPage:
+    """One page of the ledger, its total and its rows labelled with their light."""
+    per_page = max(1, min(query.per_page, MAX_PER_PAGE))
+    page = max(1, query.page)
+    ids = _filtered(principal, query, today, near_days).subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    stmt = (
+        select(Task)
+        .where(Task.id.in_(select(ids.c.id)))
+        .order_by(*_ORDER[query.sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(selectinload(Task.owners).selectinload(TaskOwner.unit))
+    )
+    rows = [_row(task, today, near_days) for task in session.scalars(stmt)]
+    return TaskPage(rows, total, page, per_page)
+
+
+def _row(task: Task, today: dt.date, near_days: int) -> TaskRow:
+    owners = sorted(task.owners, key=lambda o: o.position)
+    lead = next((o.unit.name for o in owners if o.role == OwnerRole.LEAD), None)
+    return TaskRow(
+        task=task,
+        light=classify(task.deadline, State(task.status), today, near_days),
+        lead=lead,
+        units=[o.unit.name for o in owners],
+    )
+
+
+def count_by_status(session: Session, principal: Principal) -> dict[State, int]:
+    stmt = select(Task.status, func.count()).where(visible_to(principal)).group_by(Task.status)
+    counts = {State(status): n for status, n in session.execute(stmt)}
+    return {state: counts.get(state, 0) for state in State}
+
+
+def count_by_light(
+    session: Session, principal: Principal, today: dt.date, near_days: int = DEFAULT_NEAR_DUE_WORKDAYS
+) -> dict[Light, int]:
+    """How many visible tasks show each light today: one query, the lights as CASE branches."""
+    light = case(
+        *((light_condition(li, today, near_days), li.value) for li in (Light.NONE, Light.RED, Light.YELLOW)),
+        else_=Light.GREEN.value,
+    )
+    stmt = select(light, func.count()).where(visible_to(principal)).group_by(light)
+    counts = {Light(value): n for value, n in session.execute(stmt)}
+    return {li: counts.get(li, 0) for li in Light}
+
+
+def unit_names(session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
+    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples())
