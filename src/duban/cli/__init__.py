@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import typer
 
+from duban.cli.audit import audit_app
+from duban.cli.backup import backup_command
 from duban.cli.extract import extract_command
+from duban.cli.score import score_command
 
 app = typer.Typer(
     help="督办 duban: 从政府文件中提取任务台账并跟踪督办。", no_args_is_help=True, add_completion=False
 )
 app.command("extract")(extract_command)
+app.command("score")(score_command)
+app.add_typer(audit_app, name="audit")
+app.command("backup")(backup_command)
 
 
 @app.callback()
