@@ -6,13 +6,19 @@ import typer
 
 from duban.cli.audit import audit_app
 from duban.cli.backup import backup_command
+from duban.cli.db import db_app
 from duban.cli.extract import extract_command
+from duban.cli.ingest import ingest_command
 from duban.cli.score import score_command
+from duban.cli.units import units_app
 
 app = typer.Typer(
     help="督办 duban: 从政府文件中提取任务台账并跟踪督办。", no_args_is_help=True, add_completion=False
 )
 app.command("extract")(extract_command)
+app.command("ingest")(ingest_command)
+app.add_typer(db_app, name="db")
+app.add_typer(units_app, name="units")
 app.command("score")(score_command)
 app.add_typer(audit_app, name="audit")
 app.command("backup")(backup_command)
