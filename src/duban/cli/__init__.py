@@ -10,7 +10,9 @@ from duban.cli.db import db_app
 from duban.cli.extract import extract_command
 from duban.cli.ingest import ingest_command
 from duban.cli.score import score_command
+from duban.cli.tasks import tasks_app
 from duban.cli.units import units_app
+from duban.cli.worker import worker_command
 
 app = typer.Typer(
     help="督办 duban: 从政府文件中提取任务台账并跟踪督办。", no_args_is_help=True, add_completion=False
@@ -19,9 +21,11 @@ app.command("extract")(extract_command)
 app.command("ingest")(ingest_command)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
+app.add_typer(tasks_app, name="tasks")
 app.command("score")(score_command)
 app.add_typer(audit_app, name="audit")
 app.command("backup")(backup_command)
+app.command("worker")(worker_command)
 
 
 @app.callback()
