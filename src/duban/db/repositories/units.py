@@ -189,12 +189,12 @@ def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit
             .join(Task, Task.id == TaskOwner.task_id)
             .where(Task.status.in_([*OPEN_STATES, State.DRAFT]))
             .group_by(TaskOwner.unit_id, Task.status)
-        ).tuples()
+        ).all()
     }
     names = {u.id: u.name for u in units}
     missing = {u.merged_into_id for u in units if u.merged_into_id and u.merged_into_id not in names}
     if missing:
-        names.update(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing))).tuples())
+        names.update((i, n) for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing))))
     return [
         UnitSummary(
             id=u.id,
