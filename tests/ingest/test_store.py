@@ -38,6 +38,7 @@ from duban.ingest.types import DocHeader, ExtractedDoc, Extraction, RawText, Sou
 from duban.ingest.types import Person as FoundPerson
 from duban.ingest.types import Target as FoundTarget
 from duban.ingest.types import Task as FoundTask
+from duban.workflow import audit
 from duban.workflow.audit import Actor, verify
 
 ROOT = Path(__file__).parents[2]
@@ -228,7 +229,7 @@ def test_a_crash_half_way_through_the_tasks_leaves_no_half_document(
     engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drafted: list[int] = []
-    real_record = store.record
+    real_record = audit.record
 
     def record_then_crash(
         session: Session, actor: Actor, action: str, entity: str, *a: Any, **kw: Any
@@ -263,7 +264,7 @@ def test_owner_names_resolve_to_the_units_users_maintain(engine: Engine, setting
         created = s.scalars(select(AuditEvent).where(AuditEvent.action == "create")).all()
         units = s.scalars(select(Unit)).all()
         # Every unit, the one created by hand and those created from the document, was audited.
-        assert sorted(e.entity_id for e in created) == sorted(u.id for u in units)
+        assert sorted(e.entity_id or 0 for e in created) == sorted(u.id for u in units)
 
 
 def test_a_declared_abbreviation_becomes_the_full_units_alias(engine: Engine, settings: Settings) -> None:
@@ -373,7 +374,7 @@ def test_an_upload_waits_as_pending_and_is_parsed_once_by_process_document(
         parsed = process_document(s, doc.id, settings)
         assert parsed.status == DocumentStatus.PARSED
     with read_session(engine) as s:
-        assert s.scalar(select(func.count()).select_from(Task)) > 10
+        assert (s.scalar(select(func.count()).select_from(Task)) or 0) > 10
         ingest = s.scalar(select(AuditEvent).where(AuditEvent.action == "ingest"))
         assert ingest is not None and ingest.actor == store.INGEST_ACTOR.name
     with write_session(engine) as s, pytest.raises(Conflict):

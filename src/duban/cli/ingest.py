@@ -105,6 +105,7 @@ def _summary(lines: list[_Line]) -> None:
         "，".join(f"{outcome.label} {counts[outcome]}" for outcome in Outcome)
         + f"（共 {len(lines)} 个文件）",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -73,7 +73,7 @@ def alias_command(
             found = unit_repo.add_alias(session, unit, alias, actor)
             aliases = [a.alias for a in found.aliases]
             name = found.name
-    console.print(f"单位“{name}”的别名：{'、'.join(aliases) or '（无）'}", highlight=False)
+    console.print(f"单位“{name}”的别名：{'、'.join(aliases) or '（无）'}", highlight=False, soft_wrap=True)
 
 
 @units_app.command("merge")
@@ -95,4 +95,5 @@ def merge_command(
         f"（另有 {result.tasks_deduplicated} 项原已由“{target_name}”承办，已去重），"
         f"别名 {len(result.aliases_moved)} 个，用户 {result.users_moved} 个，指标 {result.targets_moved} 项。",
         highlight=False,
+        soft_wrap=True,
     )

@@ -194,7 +194,9 @@ def list_units(session: Session, *, include_inactive: bool = False) -> list[Unit
     names = {u.id: u.name for u in units}
     missing = {u.merged_into_id for u in units if u.merged_into_id and u.merged_into_id not in names}
     if missing:
-        names.update((i, n) for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing))))
+        names.update(
+            (i, n) for i, n in session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(missing)))
+        )
     return [
         UnitSummary(
             id=u.id,
