@@ -71,7 +71,7 @@ def _add_report(
             Attachment(
                 filename=name,
                 sha256=kept.sha256,
-                stored_path=str(kept.path),
+                stored_path=str(kept.path.resolve()),
                 size_bytes=kept.size,
                 media_type=item.media_type,
             )
