@@ -157,6 +157,15 @@ def test_done_late_at_night_utc_is_the_next_day_in_shanghai(ledger: Ledger, db: 
     assert scores["区住建局"].days_late_total == 1
 
 
+def test_shanghai_midnight_is_the_boundary_to_the_microsecond(ledger: Ledger, db: Session) -> None:
+    deadline = dt.date(2026, 3, 10)
+    last_moment = dt.datetime(2026, 3, 10, 15, 59, 59, 999999, tzinfo=dt.UTC)
+    ledger.done("区财政局", deadline, last_moment)
+    ledger.done("区住建局", deadline, _utc(2026, 3, 10, 16, 0))  # 00:00 on 3-11 in Beijing
+    scores = _by_name(score_units(db, Q1, TODAY))
+    assert (scores["区财政局"].on_time, scores["区住建局"].late) == (1, 1)
+
+
 def test_done_without_a_completion_time_counts_as_on_time(ledger: Ledger, db: Session) -> None:
     ledger.done("区财政局", dt.date(2026, 3, 10), None)
     [score] = score_units(db, Q1, TODAY)
