@@ -1,7 +1,7 @@
 """Shared fixtures: a migrated database on SQLite and on PostgreSQL, emptied after every test.
 
 Every test that takes `engine` (or `db`) runs once per database. Each pytest
-worker gets its own SQLite file and its own PostgreSQL database, migrated
+process gets its own SQLite file and its own PostgreSQL database, migrated
 once; tests commit for real (concurrency and crash tests need that) and the
 tables are emptied afterwards.
 
@@ -28,24 +28,27 @@ PG_ADMIN_URL = os.environ.get("DUBAN_TEST_PG_URL", "postgresql://root@127.0.0.1:
 DATABASES = [d for d in os.environ.get("DUBAN_TEST_DATABASES", "sqlite,postgresql").split(",") if d]
 
 
-def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
-def _postgres_engine() -> Engine:
+def _postgres_engine() -> Iterator[Engine]:
+    """A fresh database per test process (pid in the name: parallel runs never share one), dropped after."""
     admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"duban_test_{_worker()}"
+    name = f"duban_test_{os.getpid()}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
+    except Exception as exc:  # any connection failure means "no PostgreSQL here"
+        admin.dispose()
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+    engine = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
     finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-    return make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -55,11 +58,13 @@ def migrated_engine(
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "duban.db"
         engine = make_engine(f"sqlite:///{path}")
-    else:
-        engine = _postgres_engine()
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+        upgrade(engine)
+        yield engine
+        engine.dispose()
+        return
+    for engine in _postgres_engine():
+        upgrade(engine)
+        yield engine
 
 
 def empty_tables(engine: Engine) -> None:
