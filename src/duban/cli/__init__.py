@@ -12,6 +12,7 @@ from duban.cli.ingest import ingest_command
 from duban.cli.score import score_command
 from duban.cli.tasks import tasks_app
 from duban.cli.units import units_app
+from duban.cli.users import users_app
 from duban.cli.worker import worker_command
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app.command("ingest")(ingest_command)
 app.add_typer(db_app, name="db")
 app.add_typer(units_app, name="units")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(users_app, name="users")
 app.command("score")(score_command)
 app.add_typer(audit_app, name="audit")
 app.command("backup")(backup_command)

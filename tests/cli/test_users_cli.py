@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from duban.cli import app, common
+from duban.db.session import write_session
+from tests.cli.sqlite_cli import migrated_sqlite
+from tests.personas import add_unit
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    monkeypatch.setattr(common.console, "width", 200)
+    with migrated_sqlite(tmp_path, monkeypatch) as engine:
+        with write_session(engine) as s:
+            add_unit(s, "区财政局")
+        yield engine
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner(env={"NO_COLOR": "1"}).invoke(app, ["users", *args])
+    return result.exit_code, result.output
+
+
+def test_supervisor_adds_users_and_they_act_in_their_role(cli_db: Engine) -> None:
+    assert _run("add", "cz", "--role", "unit", "--unit", "财政局", "--name", "李四")[0] == 0
+    assert _run("add", "ld", "--role", "leader")[0] == 0
+    code, output = _run("list")
+    assert code == 0 and "李四" in output and "区财政局" in output and "领导" in output
+    # A unit user may not manage users.
+    code, output = _run("add", "x2", "--role", "leader", "--user", "cz")
+    assert code == 2 and "只有督查室" in output
+
+
+def test_disabled_user_cannot_act(cli_db: Engine) -> None:
+    assert _run("add", "ld", "--role", "leader")[0] == 0
+    assert _run("disable", "ld")[0] == 0
+    result = CliRunner().invoke(app, ["tasks", "list", "--user", "ld"])
+    assert result.exit_code == 2 and "已停用" in result.output
+    assert _run("enable", "ld")[0] == 0
+    assert CliRunner().invoke(app, ["tasks", "list", "--user", "ld"]).exit_code == 0
