@@ -25,8 +25,11 @@ $(BIN)/duban: pyproject.toml
 
 setup: system-packages $(BIN)/duban
 
+# The main job: a SQLite ledger in var/ with the demo corpus ingested (idempotent: rerunning adds nothing).
 run: setup
-	$(BIN)/duban extract $(SEEDS)/*.txt --format table
+	$(BIN)/duban db upgrade
+	$(BIN)/duban ingest $(SEEDS)
+	$(BIN)/duban tasks list --per-page 20
 
 lint: setup
 	$(BIN)/ruff check src tests bench
