@@ -35,10 +35,15 @@ def verify_command() -> None:
     raise typer.Exit(code=1)
 
 
+# Payloads can hold a whole task text; a log line shows their start (the full record stays in the table).
+_PAYLOAD_CHARS = 60
+
+
 def _brief(doc: Any) -> str:
     if doc is None:
         return ""
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= _PAYLOAD_CHARS else text[: _PAYLOAD_CHARS - 1] + "…"
 
 
 @audit_app.command("log")
@@ -71,7 +76,14 @@ def log_command(
     if not rows:
         console.print("没有符合条件的审计记录。")
         return
-    table = Table("序号", "时间", "操作人", "操作", "对象", "变更前", "变更后", "理由")
+    table = Table()
+    for header in ("序号", "时间", "操作人", "操作", "对象", "变更前", "变更后", "理由"):
+        table.add_column(
+            header,
+            no_wrap=header in ("序号", "时间"),
+            overflow="fold",
+            min_width=12 if header == "对象" else None,
+        )
     for row in rows:
         table.add_row(*row)
     console.print(table)

@@ -71,4 +71,8 @@ def backup_command(
             highlight=False,
         )
         raise typer.Exit(code=1)
-    console.print(f"已备份到 {result.path}（{_size(result.size_bytes)}），完整性校验通过", highlight=False)
+    console.print(
+        f"已备份到 {result.path}（{_size(result.size_bytes)}），完整性校验通过",
+        highlight=False,
+        soft_wrap=True,
+    )
