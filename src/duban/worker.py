@@ -1,0 +1,42 @@
+"""The background worker: a Huey consumer running duban's jobs and its periodic schedule.
+
+`duban worker` calls `run`. SIGTERM (systemd, Docker, `kill`) and Ctrl-C stop
+it gracefully: the jobs running finish, nothing new starts. A second signal
+stops at once.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from huey.consumer import Consumer
+
+from duban.jobs import get_jobs
+
+__all__ = ["DEFAULT_WORKERS", "create_consumer", "run"]
+
+DEFAULT_WORKERS = 2
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def create_consumer(workers: int = DEFAULT_WORKERS, *, periodic: bool = True) -> Consumer:
+    """A consumer of the configured queue with `workers` threads and, unless disabled, the scheduler."""
+    if workers < 1:
+        raise ValueError(f"workers must be 1 or more, not {workers}")
+    huey = get_jobs().huey
+    consumer: Consumer = huey.create_consumer(
+        workers=workers,
+        periodic=periodic,
+        worker_type="thread",
+        graceful_signal="TERM",
+        check_worker_health=True,
+    )
+    return consumer
+
+
+def run(workers: int = DEFAULT_WORKERS, *, periodic: bool = True) -> None:
+    """Consume jobs until stopped by a signal."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    create_consumer(workers, periodic=periodic).run()
