@@ -26,12 +26,14 @@ class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         Index("ix_tasks_status_deadline", "status", "deadline"),
+        # One instance of a recurring task per period; templates and one-off tasks have NULLs here.
+        UniqueConstraint("parent_id", "period_start", name="uq_tasks_parent_period"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
-    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
     # Character range of the source sentence in documents.text.
     span_start: Mapped[int | None]
     span_end: Mapped[int | None]
