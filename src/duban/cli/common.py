@@ -24,7 +24,9 @@ T = TypeVar("T")
 
 UserOption = Annotated[
     str | None,
-    typer.Option("--user", "-u", envvar="DUBAN_USER", help="以该用户身份操作（默认：命令行操作员，督查室权限）"),
+    typer.Option(
+        "--user", "-u", envvar="DUBAN_USER", help="以该用户身份操作（默认：命令行操作员，督查室权限）"
+    ),
 ]
 
 
