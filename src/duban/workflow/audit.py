@@ -61,33 +61,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _digest(
-    *,
-    seq: int,
-    at: dt.datetime,
-    actor_id: int | None,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    before: Any,
-    after: Any,
-    reason: str | None,
-    prev_hash: str,
-) -> str:
+def _digest(event: AuditEvent) -> str:
+    """SHA-256 over the event's fields and the previous event's hash, in canonical JSON."""
     body = {
-        "seq": seq,
+        "seq": event.seq,
         # Microseconds are dropped: not every database keeps them the same way.
-        "at": at.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
-        "actor_id": actor_id,
-        "actor": actor,
-        "action": action,
-        "entity": entity,
-        "entity_id": entity_id,
-        "before": before,
-        "after": after,
-        "reason": reason,
-        "prev": prev_hash,
+        "at": event.at.astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+        "actor_id": event.actor_id,
+        "actor": event.actor,
+        "action": event.action,
+        "entity": event.entity,
+        "entity_id": event.entity_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+        "prev": event.prev_hash,
     }
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -122,21 +110,7 @@ def record(
     """Append one event in the caller's transaction (the caller commits with the change itself)."""
     head = _lock_head(session)
     at = (at or clock.now()).replace(microsecond=0)
-    before_doc, after_doc = jsonable(before), jsonable(after)
     seq = head.last_seq + 1
-    digest = _digest(
-        seq=seq,
-        at=at,
-        actor_id=actor.user_id,
-        actor=actor.name,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        before=before_doc,
-        after=after_doc,
-        reason=reason,
-        prev_hash=head.last_hash,
-    )
     event = AuditEvent(
         seq=seq,
         at=at,
@@ -145,12 +119,12 @@ def record(
         action=action,
         entity=entity,
         entity_id=entity_id,
-        before=before_doc,
-        after=after_doc,
+        before=jsonable(before),
+        after=jsonable(after),
         reason=reason,
         prev_hash=head.last_hash,
-        hash=digest,
     )
+    event.hash = digest = _digest(event)
     session.add(event)
     head.last_seq, head.last_hash = seq, digest
     session.flush()
@@ -191,19 +165,7 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(checked, expected_seq, f"expected event #{expected_seq}, found #{event.seq}")
         if event.prev_hash != expected_prev:
             return ChainReport(checked, event.seq, f"event #{event.seq} does not link to the one before it")
-        digest = _digest(
-            seq=event.seq,
-            at=event.at,
-            actor_id=event.actor_id,
-            actor=event.actor,
-            action=event.action,
-            entity=event.entity,
-            entity_id=event.entity_id,
-            before=event.before,
-            after=event.after,
-            reason=event.reason,
-            prev_hash=event.prev_hash,
-        )
+        digest = _digest(event)
         if digest != event.hash:
             return ChainReport(checked, event.seq, f"event #{event.seq} was changed after it was written")
         expected_prev, expected_seq, checked = event.hash, expected_seq + 1, checked + 1

@@ -21,7 +21,7 @@ from duban.errors import Conflict, NotFound, Rejected
 from duban.storage import keep_bytes
 from duban.workflow import notify
 from duban.workflow.deadlines import Deadline, deadline_columns
-from duban.workflow.machine import begin, check_text, finish, owner_units, snapshot, summary, swap
+from duban.workflow.machine import begin, check_text, finish, snapshot, summary, swap, tell_owners
 from duban.workflow.notify import MessageKind
 from duban.workflow.principal import Principal
 from duban.workflow.states import Action, ExtensionAction, ExtensionState, check_extension, require_reason
@@ -199,13 +199,12 @@ def decide_extension(
     request.decided_at = clock.now()
     request.decision_reason = text
     verdict = f"已批准，完成时限调整为{request.new_deadline:%Y年%-m月%-d日}" if approve else f"未批准：{text}"
-    notify.enqueue_for_units(
+    tell_owners(
         session,
+        task,
         MessageKind.EXTENSION,
-        f"【延期审批】{summary(task, 30)}",
+        "延期审批",
         f"延期申请{verdict}",
-        owner_units(task),
-        task_id=task.id,
         payload={"extension_request": request.id, "approved": approve},
     )
     note = {"extension_request": request.id, "decision": ext.to_state.value}

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 from duban import clock
 from duban.db.models import OwnerRole, Task
 from duban.errors import Conflict, NotFound, Rejected
-from duban.workflow import audit
+from duban.workflow import audit, notify
+from duban.workflow.notify import MessageKind
 from duban.workflow.principal import Principal
 from duban.workflow.states import (
     TRANSITIONS,
@@ -40,6 +41,7 @@ __all__ = [
     "snapshot",
     "summary",
     "swap",
+    "tell_owners",
 ]
 
 MAX_TEXT = 20_000
@@ -130,6 +132,27 @@ def owner_units(task: Task) -> list[int]:
     """Who hears about a task: lead and responsible units first, then supporting ones."""
     ordered = sorted(task.owners, key=lambda o: (o.role == OwnerRole.SUPPORTING, o.position))
     return [o.unit_id for o in ordered]
+
+
+def tell_owners(
+    session: Session,
+    task: Task,
+    kind: MessageKind,
+    tag: str,
+    body: str,
+    *,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """One outbox message per owner unit, titled `【tag】` and the task's opening words."""
+    notify.enqueue_for_units(
+        session,
+        kind,
+        f"【{tag}】{summary(task, 30)}",
+        body,
+        owner_units(task),
+        task_id=task.id,
+        payload=payload,
+    )
 
 
 def summary(task: Task, limit: int = 60) -> str:

@@ -31,7 +31,6 @@ from duban.db.models import (
     Unit,
 )
 from duban.errors import Conflict, NotFound, Rejected
-from duban.workflow import notify
 from duban.workflow.deadlines import deadline_columns, resolve_deadline
 from duban.workflow.feedback import (
     AttachmentIn,
@@ -47,10 +46,10 @@ from duban.workflow.machine import (
     deadline_phrase,
     finish,
     load_task,
-    owner_units,
     snapshot,
     summary,
     swap,
+    tell_owners,
 )
 from duban.workflow.notify import MessageKind
 from duban.workflow.principal import Principal
@@ -185,13 +184,12 @@ def assign(
     if not any(o.role != OwnerRole.SUPPORTING for o in task.owners):
         raise Rejected("交办前须指定牵头单位或责任单位", "assign needs a lead or responsible unit")
     swap(session, task, transition.to_state, confirmed=True, assigned_at=clock.now(), **values)
-    notify.enqueue_for_units(
+    tell_owners(
         session,
+        task,
         MessageKind.ASSIGNED,
-        f"【交办】{summary(task, 30)}",
+        "交办",
         f"请签收并办理：{summary(task, 200)}{deadline_phrase(task)}。",
-        owner_units(task),
-        task_id=task.id,
     )
     return finish(session, principal, task, Action.ASSIGN, before, None)
 
@@ -218,13 +216,8 @@ def accept(
     task, transition, _ = begin(session, principal, task_id, Action.ACCEPT, expected_version)
     before = snapshot(task)
     swap(session, task, transition.to_state, done_at=clock.now())
-    notify.enqueue_for_units(
-        session,
-        MessageKind.ACCEPTED,
-        f"【已办结】{summary(task, 30)}",
-        f"任务已验收办结（销号）：{summary(task, 200)}",
-        owner_units(task),
-        task_id=task.id,
+    tell_owners(
+        session, task, MessageKind.ACCEPTED, "已办结", f"任务已验收办结（销号）：{summary(task, 200)}"
     )
     return finish(session, principal, task, Action.ACCEPT, before, None)
 
@@ -241,14 +234,7 @@ def return_task(
     task, transition, text = begin(session, principal, task_id, Action.RETURN, expected_version, reason)
     before = snapshot(task)
     swap(session, task, transition.to_state, submitted_at=None)
-    notify.enqueue_for_units(
-        session,
-        MessageKind.RETURNED,
-        f"【退回】{summary(task, 30)}",
-        f"办结申请被退回，原因：{text}",
-        owner_units(task),
-        task_id=task.id,
-    )
+    tell_owners(session, task, MessageKind.RETURNED, "退回", f"办结申请被退回，原因：{text}")
     return finish(session, principal, task, Action.RETURN, before, text)
 
 
@@ -265,14 +251,7 @@ def cancel(
     was_assigned = task.status != State.DRAFT.value
     swap(session, task, transition.to_state, cancelled_at=clock.now())
     if was_assigned:
-        notify.enqueue_for_units(
-            session,
-            MessageKind.CANCELLED,
-            f"【撤销】{summary(task, 30)}",
-            f"任务已撤销，原因：{text}",
-            owner_units(task),
-            task_id=task.id,
-        )
+        tell_owners(session, task, MessageKind.CANCELLED, "撤销", f"任务已撤销，原因：{text}")
     return finish(session, principal, task, Action.CANCEL, before, text)
 
 
@@ -306,14 +285,7 @@ def remind(
         created_at=clock.now(),
     )
     session.add(reminder)
-    notify.enqueue_for_units(
-        session,
-        MessageKind.REMINDER,
-        f"【催办】{summary(task, 30)}",
-        text,
-        owner_units(task),
-        task_id=task.id,
-    )
+    tell_owners(session, task, MessageKind.REMINDER, "催办", text)
     finish(session, principal, task, Action.REMIND, before, None, note={"message": text})
     return reminder
 
@@ -328,14 +300,7 @@ def instruct(
     swap(session, task, None)
     instruction = Instruction(task_id=task.id, user_id=principal.user_id, text=body, created_at=clock.now())
     session.add(instruction)
-    notify.enqueue_for_units(
-        session,
-        MessageKind.INSTRUCTION,
-        f"【领导批示】{summary(task, 30)}",
-        f"{principal.name}批示：{body}",
-        owner_units(task),
-        task_id=task.id,
-    )
+    tell_owners(session, task, MessageKind.INSTRUCTION, "领导批示", f"{principal.name}批示：{body}")
     session.flush()
     finish(
         session,
