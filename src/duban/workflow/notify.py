@@ -7,6 +7,7 @@ workflow. One message per addressee unit (or user).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from duban import clock
 from duban.db.models import OutboxMessage
 
-__all__ = ["MessageKind", "enqueue", "enqueue_for_units"]
+__all__ = ["MessageKind", "enqueue", "enqueue_for_units", "message_row"]
 
 
 class MessageKind(StrEnum):
@@ -46,6 +47,35 @@ _LABELS = {
 }
 
 
+def message_row(
+    kind: MessageKind,
+    title: str,
+    body: str,
+    now: dt.datetime,
+    *,
+    task_id: int | None = None,
+    unit_id: int | None = None,
+    user_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The column values of one pending message: for `enqueue`, and for bulk inserts of many."""
+    return {
+        "kind": kind.value,
+        "task_id": task_id,
+        "unit_id": unit_id,
+        "user_id": user_id,
+        "title": title,
+        "body": body,
+        "payload": payload or {},
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "created_at": now,
+        "sent_at": None,
+    }
+
+
 def enqueue(
     session: Session,
     kind: MessageKind,
@@ -57,20 +87,10 @@ def enqueue(
     user_id: int | None = None,
     payload: dict[str, Any] | None = None,
 ) -> OutboxMessage:
-    now = clock.now()
-    message = OutboxMessage(
-        kind=kind.value,
-        task_id=task_id,
-        unit_id=unit_id,
-        user_id=user_id,
-        title=title,
-        body=body,
-        payload=payload or {},
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    row = message_row(
+        kind, title, body, clock.now(), task_id=task_id, unit_id=unit_id, user_id=user_id, payload=payload
     )
+    message = OutboxMessage(**row)
     session.add(message)
     return message
 

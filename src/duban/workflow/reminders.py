@@ -34,7 +34,7 @@ from duban import clock
 from duban.config import get_settings
 from duban.db.models import OutboxMessage, Reminder, Task, TaskOwner
 from duban.workflow import audit
-from duban.workflow.notify import MessageKind
+from duban.workflow.notify import MessageKind, message_row
 from duban.workflow.states import State
 from duban.workflow.warnings import near_due_cutoff
 
@@ -186,7 +186,7 @@ def _insert_reminders(
 
 
 def _outbox_rows(candidates: Iterable[_Candidate], today: dt.date, now: dt.datetime) -> list[dict[str, Any]]:
-    """One pending REMINDER message per owner unit, shaped as `notify.enqueue_for_units` shapes them.
+    """One pending REMINDER message per owner unit, the rows `notify.enqueue_for_units` would add.
 
     `enqueue_for_units` builds one ORM object per message; a scan of 100,000
     overdue tasks queues a few hundred thousand messages, which the ORM unit
@@ -198,21 +198,9 @@ def _outbox_rows(candidates: Iterable[_Candidate], today: dt.date, now: dt.datet
         title, body = reminder_text(c.rule, c.text, c.deadline, today)
         payload = {"rule": c.rule.value, "deadline": c.deadline.isoformat(), "day": today.isoformat()}
         rows.extend(
-            {
-                "kind": MessageKind.REMINDER.value,
-                "task_id": c.task_id,
-                "unit_id": unit_id,
-                "user_id": None,
-                "title": title,
-                "body": body,
-                "payload": payload,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": None,
-                "created_at": now,
-                "sent_at": None,
-            }
+            message_row(
+                MessageKind.REMINDER, title, body, now, task_id=c.task_id, unit_id=unit_id, payload=payload
+            )
             for unit_id in dict.fromkeys(c.unit_ids)
         )
     return rows
