@@ -79,7 +79,7 @@ def env_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[py
     jobs.reset_queue()
     yield monkeypatch
     jobs.reset_queue()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     get_settings.cache_clear()
 
 

@@ -17,9 +17,7 @@ from duban.db.session import make_engine
 
 def _forget_cached(url: str | None) -> None:
     # get_settings and the engine factory are cached per process; a test's database must not leak.
-    if url is not None:
-        db_session._engine_for(url).dispose()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     get_settings.cache_clear()
 
 

@@ -20,8 +20,7 @@ SEED = Path(__file__).parents[2] / "examples" / "corpus" / "000_3c233771d51cc4fd
 
 def _forget_cached_engines() -> None:
     # get_settings() and the engine factory are cached per process: no test's database may leak.
-    db_session._engine_for(db_session.database_url(get_settings())).dispose()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     get_settings.cache_clear()
 
 
@@ -32,7 +31,7 @@ def runner(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[CliRunne
     monkeypatch.delenv("DUBAN_UNIT_ALIASES_FILE", raising=False)
     monkeypatch.delenv("DUBAN_USER", raising=False)
     get_settings.cache_clear()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     yield CliRunner(env={"COLUMNS": "240", "NO_COLOR": "1"})
     _forget_cached_engines()
 

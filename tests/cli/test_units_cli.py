@@ -25,10 +25,9 @@ def runner(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> I
     monkeypatch.setenv("DUBAN_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("DUBAN_USER", raising=False)
     get_settings.cache_clear()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     yield CliRunner(env={"COLUMNS": "240", "NO_COLOR": "1"})
-    db_session._engine_for(url).dispose()
-    db_session._engine_for.cache_clear()
+    db_session.reset_engines()
     get_settings.cache_clear()
 
 

@@ -8,7 +8,7 @@ half-way with a stale snapshot; readers (`read_session`) never take it.
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from duban.config import Settings, get_settings
 
-__all__ = ["database_url", "get_engine", "make_engine", "read_session", "write_session"]
+__all__ = ["database_url", "get_engine", "make_engine", "read_session", "reset_engines", "write_session"]
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -63,9 +63,24 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-@functools.cache
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+    with _ENGINES_LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = make_engine(url)
+        return _ENGINES[url]
+
+
+def reset_engines() -> None:
+    """Dispose and forget every engine `get_engine` made (after settings change, in tests, after fork)."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+    for engine in engines:
+        engine.dispose()
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
