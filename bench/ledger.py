@@ -39,13 +39,12 @@ from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from duban import clock  # noqa: E402
 from duban.config import Settings  # noqa: E402
-from duban.db.base import Base  # noqa: E402
 from duban.db.migrate import upgrade  # noqa: E402
 from duban.db.models import OwnerRole, Task, TaskOwner, Unit  # noqa: E402
+from duban.db.scratch import create_postgres_database, drop_postgres_database, empty_tables  # noqa: E402
 from duban.db.session import make_engine, read_session, write_session  # noqa: E402
 from duban.workflow.scoring import Period, score_units  # noqa: E402
 from duban.workflow.states import State  # noqa: E402
@@ -157,37 +156,18 @@ def sqlite_database(folder: Path) -> Iterator[Engine]:
 
 @contextmanager
 def postgres_database(admin_url: str) -> Iterator[Engine | None]:
-    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{PG_BENCH_DB}"'))
+        engine = create_postgres_database(admin_url, PG_BENCH_DB)
     except Exception as exc:
         print(
             f"PostgreSQL: skipped, not reachable at {admin_url} ({type(exc).__name__}: {exc})".splitlines()[0]
         )
-        admin.dispose()
         yield None
         return
-    url = make_url(admin_url).set(database=PG_BENCH_DB).render_as_string(hide_password=False)
-    engine = make_engine(url)
     try:
         yield engine
     finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def empty_tables(engine: Engine) -> None:
-    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in names:
-                conn.execute(text(f'DELETE FROM "{name}"'))
+        drop_postgres_database(admin_url, engine)
 
 
 def analyze(engine: Engine) -> None:

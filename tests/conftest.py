@@ -16,12 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from duban.db.base import Base
 from duban.db.migrate import upgrade
+from duban.db.scratch import create_postgres_database, drop_postgres_database, empty_tables
 from duban.db.session import make_engine
 
 PG_ADMIN_URL = os.environ.get("DUBAN_TEST_PG_URL", "postgresql://root@127.0.0.1:5432/test")
@@ -30,25 +29,16 @@ DATABASES = [d for d in os.environ.get("DUBAN_TEST_DATABASES", "sqlite,postgresq
 
 def _postgres_engine() -> Iterator[Engine]:
     """A fresh database per test process (pid in the name: parallel runs never share one), dropped after."""
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"duban_test_{os.getpid()}"
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = create_postgres_database(PG_ADMIN_URL, f"duban_test_{os.getpid()}")
     except Exception as exc:  # any connection failure means "no PostgreSQL here"
-        admin.dispose()
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-    engine = make_engine(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
     try:
         yield engine
     finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres_database(PG_ADMIN_URL, engine)
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -65,16 +55,6 @@ def migrated_engine(
     for engine in _postgres_engine():
         upgrade(engine)
         yield engine
-
-
-def empty_tables(engine: Engine) -> None:
-    names = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in names:
-                conn.execute(text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture
