@@ -1,26 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine, delete, update
 from typer.testing import CliRunner
 
-from duban.cli import app, common
+from duban.cli import app
 from duban.db.models import AuditEvent
 from duban.db.session import write_session
 from duban.workflow.audit import Actor, record
-from tests.cli.sqlite_cli import migrated_sqlite
 
 CLERK = Actor("督查室 张三")
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setattr(common.console, "width", 240)
-    with migrated_sqlite(tmp_path, monkeypatch) as engine:
-        yield engine
 
 
 @pytest.fixture

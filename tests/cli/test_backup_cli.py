@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -15,18 +14,16 @@ from duban import clock
 from duban.cli import app
 from duban.db.models import Unit
 from duban.db.session import write_session
-from tests.cli.sqlite_cli import migrated_sqlite, point_cli_at
+from tests.cli.sqlite_cli import point_cli_at
 
 # 2026-04-15 12:30:05 in Beijing.
 NOW = dt.datetime(2026, 4, 15, 4, 30, 5, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def sqlite_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    with migrated_sqlite(tmp_path, monkeypatch) as engine:
-        with write_session(engine) as s:
-            s.add_all(Unit(name=name, created_at=clock.now()) for name in ("区财政局", "区住建局"))
-        yield engine
+@pytest.fixture(autouse=True)
+def two_units(sqlite_engine: Engine) -> None:
+    with write_session(sqlite_engine) as s:
+        s.add_all(Unit(name=name, created_at=clock.now()) for name in ("区财政局", "区住建局"))
 
 
 @pytest.fixture

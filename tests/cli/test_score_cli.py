@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -11,21 +9,13 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from duban import clock
-from duban.cli import app, common
+from duban.cli import app
 from duban.db.models import OwnerRole, Task, TaskOwner, Unit
 from duban.db.session import write_session
 from duban.workflow.states import State
-from tests.cli.sqlite_cli import migrated_sqlite
 
 # 2026-04-15 12:00 in Beijing.
 NOW = dt.datetime(2026, 4, 15, 4, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setattr(common.console, "width", 200)
-    with migrated_sqlite(tmp_path, monkeypatch) as engine:
-        yield engine
 
 
 @pytest.fixture

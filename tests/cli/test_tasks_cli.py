@@ -1,31 +1,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from duban.cli import app, common
+from duban.cli import app
 from duban.db.models import Attachment, OwnerRole, Task, UserRole
 from duban.db.session import read_session, write_session
-from tests.cli.sqlite_cli import migrated_sqlite
 from tests.personas import add_task, add_unit, add_user
 
 
 @pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setattr(common.console, "width", 200)
-    with migrated_sqlite(tmp_path, monkeypatch) as engine:
-        with write_session(engine) as s:
-            a, b = add_unit(s, "区财政局"), add_unit(s, "区住建局")
-            add_user(s, "cz", UserRole.UNIT, a)
-            add_user(s, "zj", UserRole.UNIT, b)
-            add_user(s, "ld", UserRole.LEADER)
-            add_task(s, owners=[(a.id, OwnerRole.LEAD)], text="区财政局负责拨付专项资金10万元。")
-        yield engine
+def cli_db(sqlite_engine: Engine) -> Engine:
+    with write_session(sqlite_engine) as s:
+        a, b = add_unit(s, "区财政局"), add_unit(s, "区住建局")
+        add_user(s, "cz", UserRole.UNIT, a)
+        add_user(s, "zj", UserRole.UNIT, b)
+        add_user(s, "ld", UserRole.LEADER)
+        add_task(s, owners=[(a.id, OwnerRole.LEAD)], text="区财政局负责拨付专项资金10万元。")
+    return sqlite_engine
 
 
 def _run(*args: str) -> tuple[int, str]:

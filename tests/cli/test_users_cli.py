@@ -1,25 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from duban.cli import app, common
+from duban.cli import app
 from duban.db.session import write_session
-from tests.cli.sqlite_cli import migrated_sqlite
 from tests.personas import add_unit
 
 
 @pytest.fixture
-def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setattr(common.console, "width", 200)
-    with migrated_sqlite(tmp_path, monkeypatch) as engine:
-        with write_session(engine) as s:
-            add_unit(s, "区财政局")
-        yield engine
+def cli_db(sqlite_engine: Engine) -> Engine:
+    with write_session(sqlite_engine) as s:
+        add_unit(s, "区财政局")
+    return sqlite_engine
 
 
 def _run(*args: str) -> tuple[int, str]:
