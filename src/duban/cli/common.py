@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,8 +19,6 @@ from duban.workflow.principal import OPERATOR, Principal
 
 console = Console()
 err_console = Console(stderr=True)
-
-T = TypeVar("T")
 
 UserOption = Annotated[
     str | None,
@@ -51,8 +49,3 @@ def domain_errors() -> Iterator[None]:
     except DomainError as exc:
         err_console.print(f"[red]错误[/red]：{exc.message_zh}", highlight=False)
         raise typer.Exit(code=2 if exc.status < 500 else 1) from exc
-
-
-def guarded(fn: Callable[[], T]) -> T:
-    with domain_errors():
-        return fn()

@@ -47,14 +47,18 @@ __all__ = [
 MAX_TEXT = 20_000
 
 
-def load_task(session: Session, principal: Principal, task_id: int, *, for_update: bool = False) -> Task:
-    """The task if `principal` may see it; NotFound otherwise (unit users never learn other units' ids)."""
+def load_task(session: Session, principal: Principal, task_id: int, *, refresh: bool = False) -> Task:
+    """The task if `principal` may see it; NotFound otherwise (unit users never learn other units' ids).
+
+    `refresh` re-reads a task the session already holds, so an action compares-and-swaps
+    against the state and version in the database, not a stale copy.
+    """
     stmt = (
         select(Task)
         .where(Task.id == task_id)
         .options(selectinload(Task.owners), selectinload(Task.milestones))
     )
-    task = session.scalars(stmt.execution_options(populate_existing=for_update)).one_or_none()
+    task = session.scalars(stmt.execution_options(populate_existing=refresh)).one_or_none()
     if task is None or not principal.can_see(task.unit_ids()):
         raise NotFound(f"任务 {task_id} 不存在", f"task {task_id} not found")
     return task
@@ -93,7 +97,7 @@ def begin(
     expected_version: int | None,
     reason: str | None = None,
 ) -> tuple[Task, Transition, str | None]:
-    task = load_task(session, principal, task_id, for_update=True)
+    task = load_task(session, principal, task_id, refresh=True)
     role = principal.role_for(task.unit_ids())
     # A stale page is reported as such before its state is judged: "reload", not "cannot accept".
     if (

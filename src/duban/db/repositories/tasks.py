@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from duban.db.models import OwnerRole, Task, TaskOwner, Unit, UserRole
+from duban.db.models import OwnerRole, Task, TaskOwner, UserRole
 from duban.workflow.principal import Principal
 from duban.workflow.states import State
 from duban.workflow.warnings import DEFAULT_NEAR_DUE_WORKDAYS, Light, classify, near_due_cutoff
@@ -30,7 +30,6 @@ __all__ = [
     "count_by_light",
     "count_by_status",
     "list_tasks",
-    "unit_names",
 ]
 
 MAX_PER_PAGE = 500
@@ -74,7 +73,6 @@ class TaskPage:
     total: int
     page: int
     per_page: int
-    light_counts: dict[Light, int] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -187,7 +185,3 @@ def count_by_light(
     stmt = select(light, func.count()).where(visible_to(principal)).group_by(light)
     counts = {Light(value): n for value, n in session.execute(stmt)}
     return {li: counts.get(li, 0) for li in Light}
-
-
-def unit_names(session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
-    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples())
