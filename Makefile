@@ -7,8 +7,8 @@ SHARED ?= ../shared
 
 .PHONY: setup system-packages run test lint typecheck score bench clean
 
-# Debian packages the project needs: a CJK font (tests render scanned pages for OCR).
-SYSTEM_PACKAGES := fonts-wqy-zenhei fontconfig
+# Debian packages the project needs: a CJK font (tests render scanned pages for OCR), chromium (browser tests).
+SYSTEM_PACKAGES := fonts-wqy-zenhei fontconfig chromium
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -73,3 +73,4 @@ def db(engine: Engine) -> Iterator[Session]:
 
 
 from tests.personas import world  # noqa: E402, F401 - a fixture, shared by every test module
+from tests.webclient import client_for, web_app  # noqa: E402, F401 - fixtures for the web and API tests

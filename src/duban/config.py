@@ -48,6 +48,24 @@ class Settings(BaseSettings):
         description="A task turns yellow (临期) when at most this many working days remain before its deadline.",
     )
 
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs session cookies; unset means a random key kept in data_dir/secret_key.",
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="Send the session cookie only over HTTPS (browsers also allow it on http://localhost).",
+    )
+    session_hours: int = Field(default=12, ge=1, description="A browser session ends after this many hours.")
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins allowed per user name and per client address within login_window_minutes.",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="Window for counting failed logins; after it, login is allowed again."
+    )
+
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024

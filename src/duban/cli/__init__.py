@@ -10,6 +10,7 @@ from duban.cli.db import db_app
 from duban.cli.extract import extract_command
 from duban.cli.ingest import ingest_command
 from duban.cli.score import score_command
+from duban.cli.serve import serve_command
 from duban.cli.tasks import tasks_app
 from duban.cli.units import units_app
 from duban.cli.users import users_app
@@ -28,6 +29,7 @@ app.command("score")(score_command)
 app.add_typer(audit_app, name="audit")
 app.command("backup")(backup_command)
 app.command("worker")(worker_command)
+app.command("serve")(serve_command)
 
 
 @app.callback()

@@ -2,7 +2,7 @@
 
 from duban.db.models.documents import Document, DocumentStatus, Section
 from duban.db.models.events import AuditEvent, AuditHead, OutboxMessage, Reminder
-from duban.db.models.org import Person, PersonTitle, Unit, UnitAlias, User, UserRole
+from duban.db.models.org import ApiToken, Person, PersonTitle, Unit, UnitAlias, User, UserRole
 from duban.db.models.tasks import (
     Attachment,
     ExtensionRequest,
@@ -17,6 +17,7 @@ from duban.db.models.tasks import (
 )
 
 __all__ = [
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "AuditHead",

@@ -1,0 +1,11 @@
+"""The server-rendered web app (Jinja2 + htmx), zh-CN, for supervisors, unit users and leaders."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from duban.web import admin, auth, dashboard, documents, gantt, ledger, org, ranking, review, task_page
+
+router = APIRouter(include_in_schema=False)
+for module in (auth, dashboard, ledger, task_page, documents, review, org, gantt, ranking, admin):
+    router.include_router(module.router)
