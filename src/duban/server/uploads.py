@@ -1,0 +1,131 @@
+"""Uploaded files in: size and type checked, original kept, document row stored, processing scheduled.
+
+Shared by the web upload page and the API. The bytes are kept before any
+parsing, so a file that later fails to parse is never lost. Processing runs
+on the job queue; with `queue_immediate` (tests, one-off scripts) it runs
+inline against this app's database right after the upload commits.
+Everything here is synchronous: call it from a plain `def` route (FastAPI runs
+those in a worker thread, off the event loop).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from fastapi import UploadFile
+from sqlalchemy.orm import Session
+
+from duban import jobs
+from duban.db.models import Document
+from duban.db.session import write_session
+from duban.errors import EmptyFile, FileTooLarge, Rejected, UnsupportedFileType
+from duban.ingest.read import supported_suffixes
+from duban.ingest.store import process_document, store_upload
+from duban.ingest.types import Source
+from duban.server.state import AppState
+from duban.workflow.audit import Actor
+from duban.workflow.feedback import AttachmentIn
+
+__all__ = ["ATTACHMENT_SUFFIXES", "read_attachments", "read_upload", "schedule_processing", "store_uploads"]
+
+# Progress-report attachments: office documents, PDFs, images, archives of them.
+ATTACHMENT_SUFFIXES = frozenset(
+    {
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".wps",
+        ".et",
+        ".ofd",
+        ".txt",
+        ".csv",
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".zip",
+        ".rar",
+        ".7z",
+    }
+)
+MAX_FILES_PER_REQUEST = 20
+
+
+def _name(upload: UploadFile) -> str:
+    name = PurePath((upload.filename or "").replace("\\", "/")).name.strip()
+    if not name:
+        raise Rejected("上传的文件没有文件名", "uploaded file has no name")
+    return name[:255]
+
+
+def read_upload(
+    upload: UploadFile, max_bytes: int, allowed_suffixes: frozenset[str] | None = None
+) -> tuple[str, bytes]:
+    """The file's name and bytes, refusing an empty, oversized or wrong-type file with a clear message."""
+    name = _name(upload)
+    suffix = PurePath(name).suffix.lower()
+    allowed = allowed_suffixes if allowed_suffixes is not None else frozenset(supported_suffixes())
+    if suffix not in allowed:
+        listed = "、".join(sorted(allowed))
+        raise UnsupportedFileType(
+            f"不支持文件“{name}”的格式。支持的格式：{listed}。", f"unsupported type: {name}"
+        )
+    data = upload.file.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise FileTooLarge(
+            f"文件“{name}”超过{max_bytes // (1024 * 1024)}MB上限", f"{name} is larger than {max_bytes} bytes"
+        )
+    if not data:
+        raise EmptyFile(f"文件“{name}”是空的", f"{name} is empty")
+    return name, data
+
+
+def _check_count(uploads: Sequence[UploadFile]) -> None:
+    if not uploads:
+        raise Rejected("请选择要上传的文件", "no files")
+    if len(uploads) > MAX_FILES_PER_REQUEST:
+        raise Rejected(f"一次最多上传{MAX_FILES_PER_REQUEST}个文件", "too many files")
+
+
+def store_uploads(
+    session: Session, uploads: Sequence[UploadFile], actor: Actor, state: AppState
+) -> list[Document]:
+    """Keep every file and its pending Document row; all-or-nothing for the request's rows."""
+    _check_count(uploads)
+    documents = []
+    for upload in uploads:
+        name, data = read_upload(upload, state.settings.max_upload_bytes)
+        documents.append(store_upload(session, Source(name, data), actor, state.settings))
+    return documents
+
+
+def schedule_processing(state: AppState, documents: Sequence[Document]) -> None:
+    """Parse the pending documents in the background (after the upload has committed)."""
+    pending = [d.id for d in documents if d.status == "pending"]
+    for document_id in pending:
+        if state.settings.queue_immediate:
+            with write_session(state.engine) as session:
+                process_document(session, document_id, state.settings)
+        else:
+            jobs.enqueue_process_document(document_id)
+
+
+def read_attachments(uploads: Sequence[UploadFile], max_bytes: int) -> list[AttachmentIn]:
+    files = [u for u in uploads if u.filename]
+    if len(files) > MAX_FILES_PER_REQUEST:
+        raise Rejected(f"一次最多上传{MAX_FILES_PER_REQUEST}个附件", "too many attachments")
+    attachments = []
+    for upload in files:
+        name, data = read_upload(upload, max_bytes, ATTACHMENT_SUFFIXES)
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        attachments.append(AttachmentIn(filename=name, data=data, media_type=media_type))
+    return attachments
