@@ -25,11 +25,12 @@ $(BIN)/duban: pyproject.toml
 
 setup: system-packages $(BIN)/duban
 
-# The main job: a SQLite ledger in var/ with the demo corpus ingested (idempotent: rerunning adds nothing).
+# The main job: a SQLite ledger in var/ with the demo corpus ingested (idempotent: rerunning adds nothing),
+# then the web app on http://127.0.0.1:8000/ with one demo account per role printed.
 run: setup
 	$(BIN)/duban db upgrade
 	$(BIN)/duban ingest $(SEEDS)
-	$(BIN)/duban tasks list --per-page 20
+	$(BIN)/duban serve --demo
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -51,6 +52,8 @@ test: lint typecheck
 
 bench: setup
 	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

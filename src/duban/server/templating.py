@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from duban import clock
 from duban.db.models import OwnerRole, UserRole
-from duban.server.auth import csrf_token
+from duban.server.auth import csrf_token, optional_user
 from duban.workflow.states import Action, State
 from duban.workflow.warnings import Light
 
@@ -128,7 +128,9 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Render a page, or only `block` of it (for htmx)."""
-    ctx: dict[str, Any] = {"user": getattr(request.state, "user", None), "flashes": pop_flashes(request)}
+    # Pages outside a signed-in route (error pages, 404s) still show who is signed in.
+    user = optional_user(request) if "session" in request.scope else None
+    ctx: dict[str, Any] = {"user": user, "flashes": pop_flashes(request)}
     ctx.update(context or {})
     extra: dict[str, Any] = {"block_name": block} if block else {}
     response: Response = templates.TemplateResponse(
