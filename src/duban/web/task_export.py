@@ -1,0 +1,77 @@
+"""The filtered ledger as CSV: UTF-8 with a BOM so Excel on Windows reads the Chinese correctly."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from duban.db.models import OwnerRole
+from duban.db.repositories.ledger_choices import document_labels
+from duban.db.repositories.tasks import MAX_PER_PAGE, TaskQuery, TaskRow, list_tasks
+from duban.workflow.principal import Principal
+from duban.workflow.states import State
+
+__all__ = ["CSV_HEADER", "ledger_csv"]
+
+CSV_HEADER = ["序号", "任务来源", "任务内容", "牵头单位", "责任单位", "责任领导", "完成时限", "状态", "预警"]
+BOM = "\ufeff"
+# A cell starting with one of these is run as a formula by spreadsheet programs; task text is untrusted.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _owners(row: TaskRow) -> tuple[str, str]:
+    owners = sorted(row.task.owners, key=lambda o: o.position)
+    lead = "、".join(o.unit.name for o in owners if o.role == OwnerRole.LEAD)
+    others = "、".join(
+        o.unit.name + ("（配合）" if o.role == OwnerRole.SUPPORTING else "")
+        for o in owners
+        if o.role != OwnerRole.LEAD
+    )
+    return lead, others
+
+
+def _rows(
+    session: Session, principal: Principal, query: TaskQuery, today: dt.date, near_days: int
+) -> Iterator[list[str]]:
+    """Every row the filter matches, page by page, in the ledger's order."""
+    page_query = replace(query, page=1, per_page=MAX_PER_PAGE)
+    while True:
+        page = list_tasks(session, principal, page_query, today, near_days)
+        sources = document_labels(session, (r.task.document_id for r in page.rows))
+        for row in page.rows:
+            task = row.task
+            lead, others = _owners(row)
+            yield [
+                str(task.id),
+                sources.get(task.document_id, "") if task.document_id else "",
+                " ".join(task.text.split()),
+                lead,
+                others,
+                task.leader_name or "",
+                task.deadline.isoformat() if task.deadline else "待定",
+                State(task.status).label,
+                row.light.label,
+            ]
+        if page.page >= page.pages:
+            return
+        page_query = replace(page_query, page=page.page + 1)
+
+
+def ledger_csv(
+    session: Session, principal: Principal, query: TaskQuery, today: dt.date, near_days: int
+) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for values in _rows(session, principal, query, today, near_days):
+        writer.writerow([_cell(v) for v in values])
+    return BOM + out.getvalue()
