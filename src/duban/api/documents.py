@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from duban.api.schemas import TaskSummaryOut
 from duban.api.task_view import row_of, summary_out
@@ -25,10 +26,11 @@ from duban.db.repositories.document_queries import (
     list_documents,
 )
 from duban.db.repositories.task_records import unit_names
+from duban.db.session import read_session, write_session
 from duban.errors import NotFound
 from duban.ingest.store import original_path
 from duban.server.auth import LeaderOrSupervisor, Supervisor
-from duban.server.db import AppSettings, ReadDb, WriteDb
+from duban.server.db import AppSettings, ReadDb
 from duban.server.state import app_state
 from duban.server.uploads import schedule_processing, store_uploads
 
@@ -129,17 +131,17 @@ def upload(
     request: Request,
     files: Annotated[list[UploadFile], File(description="要上传的文件")],
     user: Supervisor,
-    db: WriteDb,
 ) -> UploadOut:
     state = app_state(request)
-    documents = store_uploads(db, files, user.principal.actor, state)
-    # Processing reads the committed rows from its own session (a worker, or inline in immediate mode).
-    db.commit()
-    schedule_processing(state, documents)
-    unique = list({d.id: d for d in documents}.values())
-    for document in unique:
-        db.refresh(document)
-    return UploadOut(documents=[_out(d) for d in unique])
+    # Its own transaction, committed before processing is scheduled: the parser (a worker, or
+    # inline in immediate mode) reads the stored rows from a session of its own.
+    with write_session(state.engine) as session:
+        stored = store_uploads(session, files, user.principal.actor, state)
+    schedule_processing(state, stored)
+    ids = list(dict.fromkeys(d.id for d in stored))  # the same bytes twice are one document
+    with read_session(state.engine) as session:
+        found = {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+        return UploadOut(documents=[_out(found[i]) for i in ids])
 
 
 @router.get("/documents", response_model=DocumentPageOut, summary="文件列表（最新上传在前）")

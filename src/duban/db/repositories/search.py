@@ -151,7 +151,7 @@ def search(
     text = query.strip()[:MAX_QUERY]
     wanted = (set(kinds) or set(Kind)) & may_search(principal)
     if not text:
-        return SearchResult(text, [], dict.fromkeys(sorted(wanted), 0))
+        return SearchResult(text, [], {k: 0 for k in Kind if k in wanted})
     pattern = like_pattern(text)
     hits: list[Hit] = []
     totals: dict[Kind, int] = {}
