@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from duban.api.schemas import TaskSummaryOut
+from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS, TaskSummaryOut
 from duban.api.task_view import row_of, summary_out
 from duban.db.models import Document, DocumentStatus
 from duban.db.repositories.document_queries import (
@@ -34,7 +34,7 @@ from duban.server.db import AppSettings, ReadDb
 from duban.server.state import app_state
 from duban.server.uploads import schedule_processing, store_uploads
 
-router = APIRouter(tags=["文件"])
+router = APIRouter(tags=["文件"], responses=PROBLEMS)
 
 
 class DocumentOut(BaseModel):
@@ -124,6 +124,7 @@ def _out(document: Document, tasks: int | None = None) -> DocumentOut:
     "/documents",
     response_model=UploadOut,
     status_code=status.HTTP_202_ACCEPTED,
+    responses=UPLOAD_PROBLEMS,
     summary="上传文件（可多个），随后在后台解析",
     description="同一内容重复上传返回已有的文件记录，不会重复生成任务。空文件、不支持的格式、超过大小上限的文件会被拒绝。",
 )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from duban import clock
 from duban.api import people
+from duban.api.schemas import PROBLEMS
 from duban.api.scores import PeriodOut, UnitScoreOut, period_of, period_out, score_out
 from duban.db.models import Unit
 from duban.db.repositories import units as unit_repo
@@ -29,8 +30,7 @@ from duban.workflow.scoring import score_units
 from duban.workflow.states import State
 from duban.workflow.warnings import Light
 
-router = APIRouter(tags=["单位"])
-router.include_router(people.router)
+units_router = APIRouter(tags=["单位"], responses=PROBLEMS)
 
 NAME_MAX = unit_repo.MAX_NAME_LENGTH
 
@@ -126,7 +126,7 @@ def _out(db: Session, unit: Unit, *, refresh: bool = True) -> UnitOut:
     )
 
 
-@router.get("/units", response_model=list[UnitOut], summary="单位列表")
+@units_router.get("/units", response_model=list[UnitOut], summary="单位列表")
 def units(
     user: Viewer,
     db: ReadDb,
@@ -149,7 +149,7 @@ def units(
     ]
 
 
-@router.get("/units/{unit_id}", response_model=UnitDetailOut, summary="单位详情：任务统计与评比成绩")
+@units_router.get("/units/{unit_id}", response_model=UnitDetailOut, summary="单位详情：任务统计与评比成绩")
 def unit(
     unit_id: int,
     user: Viewer,
@@ -175,7 +175,7 @@ def unit(
     )
 
 
-@router.post("/units", response_model=UnitOut, status_code=status.HTTP_201_CREATED, summary="新增单位")
+@units_router.post("/units", response_model=UnitOut, status_code=status.HTTP_201_CREATED, summary="新增单位")
 def create_unit(body: UnitIn, user: Supervisor, db: WriteDb) -> UnitOut:
     actor = user.principal.actor
     name = body.name.strip()
@@ -190,14 +190,14 @@ def create_unit(body: UnitIn, user: Supervisor, db: WriteDb) -> UnitOut:
     return _out(db, created)
 
 
-@router.post("/units/{unit_id}/aliases", response_model=UnitOut, summary="为单位添加别名")
+@units_router.post("/units/{unit_id}/aliases", response_model=UnitOut, summary="为单位添加别名")
 def add_alias(unit_id: int, body: AliasIn, user: Supervisor, db: WriteDb) -> UnitOut:
     found = _active(db, unit_id)
     unit_repo.add_alias(db, found.name, body.alias, user.principal.actor)
     return _out(db, found)
 
 
-@router.post("/units/{unit_id}/merge", response_model=MergeOut, summary="将本单位并入另一单位")
+@units_router.post("/units/{unit_id}/merge", response_model=MergeOut, summary="将本单位并入另一单位")
 def merge(unit_id: int, body: MergeIn, user: Supervisor, db: WriteDb) -> MergeOut:
     source = _active(db, unit_id)
     target = _active(db, body.into_unit_id)
@@ -211,3 +211,8 @@ def merge(unit_id: int, body: MergeIn, user: Supervisor, db: WriteDb) -> MergeOu
         users_moved=result.users_moved,
         targets_moved=result.targets_moved,
     )
+
+
+router = APIRouter()
+router.include_router(units_router)
+router.include_router(people.router)

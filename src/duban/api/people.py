@@ -13,11 +13,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from duban.api.schemas import PROBLEMS
 from duban.db.repositories.person_profiles import MAX_PER_PAGE, list_people, person_profile
 from duban.server.auth import Viewer
 from duban.server.db import ReadDb
 
-router = APIRouter(tags=["人员"])
+router = APIRouter(tags=["人员"], responses=PROBLEMS)
 
 
 class PersonOut(BaseModel):

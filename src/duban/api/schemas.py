@@ -142,3 +142,35 @@ class AuditEventOut(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     reason: str | None
+
+
+class ProblemOut(BaseModel):
+    """Every error (RFC 9457 problem+json): `detail` is the message to show a user, in Chinese."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="机器可读的错误代码，如 not_found、conflict、validation_error")
+    detail_en: str | None = None
+    errors: list[dict[str, str]] | None = Field(default=None, description="格式错误时：逐项的字段与原因")
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    return {"model": ProblemOut, "description": description, "content": {"application/problem+json": {}}}
+
+
+# The errors every endpoint may answer with, for the OpenAPI document.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: problem_response("未登录：须带会话 Cookie 或 Bearer 令牌"),
+    403: problem_response("无权执行此操作，或缺少 CSRF 令牌"),
+    404: problem_response("不存在，或对当前用户不可见（他单位的任务）"),
+    409: problem_response("已被他人修改（expected_version 过期）或当前状态不允许"),
+    422: problem_response("提交的内容格式不正确或不被接受"),
+}
+
+# Uploads can also be refused for their files.
+UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    413: problem_response("文件超过大小上限"),
+    415: problem_response("不支持的文件格式"),
+}

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from duban import clock
+from duban.api.schemas import PROBLEMS
 from duban.server.auth import Viewer
 from duban.server.db import ReadDb
 from duban.workflow.scoring import Period, UnitScore, score_units
 
-router = APIRouter(tags=["评比"])
+router = APIRouter(tags=["评比"], responses=PROBLEMS)
 
 
 class PeriodOut(BaseModel):

@@ -10,11 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from duban.api.schemas import PROBLEMS
 from duban.db.repositories.search import MAX_QUERY, Kind, search
 from duban.server.auth import Viewer
 from duban.server.db import ReadDb
 
-router = APIRouter(tags=["检索"])
+router = APIRouter(tags=["检索"], responses=PROBLEMS)
 
 _URLS = {
     Kind.DOCUMENT: "/api/v1/documents/{}",

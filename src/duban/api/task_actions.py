@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from duban.api.schemas import TaskOut
+from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS, TaskOut
 from duban.api.task_view import task_out
 from duban.config import Settings
 from duban.db.models import ExtensionRequest, OwnerRole, Task
@@ -27,7 +27,7 @@ from duban.server.uploads import read_attachments
 from duban.workflow import service
 from duban.workflow.machine import MAX_TEXT, load_task
 
-router = APIRouter(tags=["任务流转"])
+router = APIRouter(tags=["任务流转"], responses=PROBLEMS)
 
 REASON_MAX = 2000
 
@@ -162,7 +162,12 @@ def acknowledge(
     return _answer(db, user, settings, task)
 
 
-@router.post("/tasks/{task_id}/progress", summary="反馈进展（可附文件）", response_model=TaskOut)
+@router.post(
+    "/tasks/{task_id}/progress",
+    summary="反馈进展（可附文件）",
+    response_model=TaskOut,
+    responses=UPLOAD_PROBLEMS,
+)
 def progress(
     task_id: int,
     user: Viewer,
@@ -185,7 +190,12 @@ def progress(
     return _answer(db, user, settings, task_id)
 
 
-@router.post("/tasks/{task_id}/submit", summary="申请办结（可附文件）", response_model=TaskOut)
+@router.post(
+    "/tasks/{task_id}/submit",
+    summary="申请办结（可附文件）",
+    response_model=TaskOut,
+    responses=UPLOAD_PROBLEMS,
+)
 def submit(
     task_id: int,
     user: Viewer,

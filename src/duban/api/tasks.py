@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 
 from duban import clock
 from duban.api import task_actions
-from duban.api.schemas import AuditEventOut, TaskOut, TaskPageOut
+from duban.api.schemas import PROBLEMS, AuditEventOut, TaskOut, TaskPageOut
 from duban.api.task_view import summary_out, task_out
 from duban.db.repositories import task_records
 from duban.db.repositories.audit import list_events
@@ -28,13 +28,12 @@ from duban.workflow.machine import load_task
 from duban.workflow.states import Action, State
 from duban.workflow.warnings import Light
 
-router = APIRouter(tags=["任务"])
-router.include_router(task_actions.router)
+reads = APIRouter(tags=["任务"], responses=PROBLEMS)
 
 HISTORY_LIMIT = 1000
 
 
-@router.get("/tasks", response_model=TaskPageOut, summary="任务台账（筛选、排序、分页）")
+@reads.get("/tasks", response_model=TaskPageOut, summary="任务台账（筛选、排序、分页）")
 def list_ledger(
     user: Viewer,
     db: ReadDb,
@@ -74,7 +73,7 @@ def list_ledger(
     )
 
 
-@router.get("/tasks/{task_id}", response_model=TaskOut, summary="任务详情")
+@reads.get("/tasks/{task_id}", response_model=TaskOut, summary="任务详情")
 def get_task(task_id: int, user: Viewer, db: ReadDb, settings: AppSettings) -> TaskOut:
     task = load_task(db, user.principal, task_id)
     return task_out(db, task, user.principal, settings)
@@ -87,9 +86,7 @@ def _action_label(action: str) -> str:
         return action
 
 
-@router.get(
-    "/tasks/{task_id}/history", response_model=list[AuditEventOut], summary="任务流转记录（审计日志）"
-)
+@reads.get("/tasks/{task_id}/history", response_model=list[AuditEventOut], summary="任务流转记录（审计日志）")
 def task_history(task_id: int, user: Viewer, db: ReadDb) -> list[AuditEventOut]:
     load_task(db, user.principal, task_id)
     events = list_events(db, entity="task", entity_id=task_id, limit=HISTORY_LIMIT)
@@ -108,7 +105,7 @@ def task_history(task_id: int, user: Viewer, db: ReadDb) -> list[AuditEventOut]:
     ]
 
 
-@router.get(
+@reads.get(
     "/tasks/{task_id}/attachments/{attachment_id}",
     response_class=FileResponse,
     summary="下载进展附件",
@@ -122,3 +119,8 @@ def download_attachment(task_id: int, attachment_id: int, user: Viewer, db: Read
     return FileResponse(
         attachment.stored_path, media_type=attachment.media_type, filename=attachment.filename
     )
+
+
+router = APIRouter()
+router.include_router(reads)
+router.include_router(task_actions.router)
