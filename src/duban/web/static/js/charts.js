@@ -42,7 +42,7 @@
       yAxis: horizontal ? category : amount,
       series: [{
         name: name, type: kind, data: data.values, smooth: kind === "line",
-        label: { show: kind === "bar", position: horizontal ? "right" : "top" },
+        label: { show: kind === "bar", position: horizontal ? "right" : "top", formatter: "{c}" + (data.unit === "%" ? "%" : "") },
         areaStyle: kind === "line" ? { opacity: 0.15 } : undefined
       }]
     };
