@@ -29,7 +29,7 @@ class MilestoneOut(BaseModel):
 class ActionOut(BaseModel):
     action: Action
     label: str
-    path: str = Field(description="POST 到此路径执行该操作")
+    path: str = Field(description="POST 到此路径执行该操作（审批延期的路径中 {request_id} 换成延期申请编号）")
 
 
 class TaskSummaryOut(BaseModel):
