@@ -235,6 +235,7 @@ def test_remind_confirm_and_cancel(client_for: ClientFactory, engine: Engine, wo
     supervisor = client_for(world.supervisor)
     _ok(act(supervisor, draft, "confirm", engine), draft)
     assert task_row(engine, draft).confirmed
+    assert "/actions/confirm" not in supervisor.get(f"/tasks/{draft}").text  # nothing left to confirm
     _ok(act(supervisor, working, "remind", engine, {"message": "请本周内反馈"}), working)
     with read_session(engine) as s:
         assert s.scalars(select(Reminder.message).where(Reminder.task_id == working)).all() == [

@@ -124,6 +124,8 @@ def test_each_role_sees_the_forms_for_what_it_may_do(
     supervisor, unit = client_for(world.supervisor), client_for(world.unit_a_user)
     assert action_forms(supervisor.get(f"/tasks/{draft}").text) == ["confirm", "edit", "assign", "cancel"]
     assert action_forms(supervisor.get(f"/tasks/{assigned}").text) == ["edit", "remind", "cancel"]
+    # 审批延期 is allowed while in progress, but there is no request to decide.
+    assert action_forms(supervisor.get(f"/tasks/{working}").text) == ["edit", "remind", "cancel"]
     assert action_forms(unit.get(f"/tasks/{assigned}").text) == ["acknowledge"]
     assert action_forms(unit.get(f"/tasks/{working}").text) == [
         "report_progress",

@@ -41,6 +41,7 @@ __all__ = [
     "OwnerLine",
     "SourceContext",
     "TaskDetail",
+    "document_label",
     "load_attachment",
     "load_detail",
     "source_context",
