@@ -94,6 +94,7 @@ def test_confirm_by_htmx_returns_just_the_card(
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<article class="card draft confirmed" id="draft-{task.id}"')
     assert "<html" not in response.text
+    assert '<div id="review-summary" class="row" hx-swap-oob="true">' in response.text
     assert _task(engine, task.id).confirmed
     assert _actions(engine, task.id)[-1] == "confirm"
 

@@ -8,6 +8,7 @@
   var list = document.getElementById("upload-list");
   if (!form || !zone || !input || !list) { return; }
   var meta = document.querySelector('meta[name="csrf-token"]');
+  zone.classList.add("js");  // the label is the button now; the native input is hidden (documents.css)
   var maxBytes = parseInt(zone.getAttribute("data-max-bytes"), 10) || 0;
   var maxMb = zone.getAttribute("data-max-mb");
 
