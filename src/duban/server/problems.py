@@ -93,17 +93,51 @@ async def _domain_error(request: Request, exc: Exception) -> Response:
     return error_response(request, exc.status, exc.message_zh, exc.code)
 
 
+# Chinese for the pydantic error types users actually hit; anything else keeps pydantic's text.
+_ERROR_TYPES_ZH = {
+    "missing": "必填项缺失",
+    "extra_forbidden": "不允许的字段",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "float_parsing": "应为数字",
+    "bool_parsing": "应为是或否（true/false）",
+    "string_type": "应为文本",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "date_from_datetime_parsing": "应为日期（如 2026-06-30）",
+    "date_parsing": "应为日期（如 2026-06-30）",
+    "date_type": "应为日期（如 2026-06-30）",
+    "enum": "不是允许的取值",
+    "literal_error": "不是允许的取值",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "list_type": "应为列表",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+}
+
+
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "form"))
+    return ".".join(str(part) for part in loc if part not in ("body", "query", "path", "form", "header"))
+
+
+def _explain(err: Any) -> dict[str, str]:
+    kind = str(err.get("type", ""))
+    message = _ERROR_TYPES_ZH.get(kind) or str(err.get("msg", ""))
+    expected = (err.get("ctx") or {}).get("expected")
+    if kind == "enum" and expected:
+        message = f"{message}，可选：{expected}"
+    return {"field": _field(err.get("loc", ())), "type": kind, "message": message}
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    errors = [
-        {"field": _field(err.get("loc", ())), "message": str(err.get("msg", ""))} for err in exc.errors()
-    ]
-    fields = "、".join(e["field"] for e in errors if e["field"]) or "请求体"
-    message = f"提交的内容格式不正确：{fields}"
+    raw = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in raw):
+        return error_response(request, 422, "请求体不是有效的 JSON", "validation_error", errors=[])
+    errors = [_explain(err) for err in raw]
+    named = "；".join(f"{e['field']}（{e['message']}）" for e in errors if e["field"])
+    message = "提交的内容格式不正确：" + (named or "；".join(e["message"] for e in errors))
     return error_response(request, 422, message, "validation_error", errors=errors)
 
 
