@@ -48,7 +48,9 @@ class LiveServer:
 
     def add_user(self, username: str, role: UserRole, unit_name: str | None = None) -> None:
         with write_session(self.engine) as session:
-            user = create_user(session, username, role, Actor("e2e", None), display_name=username, unit_name=unit_name)
+            user = create_user(
+                session, username, role, Actor("e2e", None), display_name=username, unit_name=unit_name
+            )
             user.password_hash = accounts.hash_password(PASSWORD)
 
 
@@ -106,7 +108,9 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+    )
     yield browser
     browser.close()
 
