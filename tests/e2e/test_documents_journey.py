@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, expect
 from duban.db.models import UserRole
 from tests.e2e.conftest import LiveServer, Screens, log_in
 
-SEEDS = sorted(Path("/work/shared/corpus/seeds").glob("*.txt"))
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "examples" / "corpus").glob("*.txt"))
 
 
 def test_supervisor_uploads_reads_and_reviews(
