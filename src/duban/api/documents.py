@@ -19,7 +19,7 @@ from sqlalchemy import select
 from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS, TaskSummaryOut
 from duban.api.task_view import row_of, summary_out
 from duban.db.models import Document, DocumentStatus
-from duban.db.repositories.document_queries import (
+from duban.db.repositories.documents import (
     MAX_PER_PAGE,
     document_tasks,
     get_document,
@@ -156,7 +156,7 @@ def documents(
 ) -> DocumentPageOut:
     result = list_documents(db, status=status, latest_only=not all_versions, page=page, per_page=per_page)
     return DocumentPageOut(
-        items=[_out(r.document, r.tasks) for r in result.rows],
+        items=[_out(r.document, r.drafted) for r in result.rows],
         total=result.total,
         page=result.page,
         per_page=result.per_page,

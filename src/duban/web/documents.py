@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from duban.config import Settings
 from duban.db.models import Document, DocumentStatus
-from duban.db.repositories import ingested
+from duban.db.repositories import documents as document_repo
+from duban.db.repositories.documents import get_document
 from duban.errors import DomainError, Forbidden, NotFound
 from duban.ingest.read import supported_suffixes
 from duban.ingest.store import original_path, store_upload
@@ -57,13 +58,6 @@ async def _document_reader(user: Viewer) -> CurrentUser:
 
 
 DocumentReader = Annotated[CurrentUser, Depends(_document_reader)]
-
-
-def get_document(session: Session, document_id: int) -> Document:
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"文件 {document_id} 不存在", f"document {document_id} not found")
-    return document
 
 
 def labels() -> dict[str, Any]:
@@ -110,7 +104,9 @@ def _upload_context(
 ) -> dict[str, Any]:
     counts = {}
     if session is not None:
-        counts = {r.document.id: ingested.task_counts(session, r.document.id) for r in results if r.document}
+        counts = {
+            r.document.id: document_repo.task_counts(session, r.document.id) for r in results if r.document
+        }
     return {
         **labels(),
         "results": results,
@@ -167,7 +163,7 @@ def upload_submit(
 def document_list(
     request: Request, user: DocumentReader, db: ReadDb, page: Annotated[int, Query(ge=1)] = 1
 ) -> Response:
-    documents = ingested.list_documents(db, page=page)
+    documents = document_repo.list_documents(db, page=page, clamp_page=True)
     return render(request, "documents.html", {**labels(), "page": documents})
 
 
@@ -178,7 +174,7 @@ def document_status(request: Request, document_id: int, user: DocumentReader, db
     context = {
         **labels(),
         "document": document,
-        "counts": {document.id: ingested.task_counts(db, document.id)},
+        "counts": {document.id: document_repo.task_counts(db, document.id)},
     }
     return render(request, "documents/status.html", context)
 
@@ -186,9 +182,9 @@ def document_status(request: Request, document_id: int, user: DocumentReader, db
 @router.get("/documents/{document_id}")
 def document_page(request: Request, document_id: int, user: DocumentReader, db: ReadDb) -> Response:
     document = get_document(db, document_id)
-    tasks = ingested.document_tasks(db, document.id)
+    tasks = document_repo.document_tasks(db, document.id)
     marks = document_marks(document, tasks)
-    drafts, total = ingested.task_counts(db, document.id)
+    drafts, total = document_repo.task_counts(db, document.id)
     context = {
         **labels(),
         "document": document,

@@ -20,13 +20,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from duban.db.models import Document, OwnerRole, Task
-from duban.db.repositories import ingested
+from duban.db.repositories import documents as document_repo
 from duban.db.repositories import units as unit_repo
+from duban.db.repositories.documents import get_document
 from duban.errors import DomainError, NotFound, Rejected
 from duban.server.auth import CurrentUser, Supervisor
 from duban.server.db import ReadDb, WriteDb
 from duban.server.templating import flash, render
-from duban.web.documents import DocumentReader, get_document
+from duban.web.documents import DocumentReader
 from duban.workflow import drafts, service
 from duban.workflow.machine import MAX_TEXT, load_task
 from duban.workflow.service import OwnerIn, TaskChanges
@@ -40,7 +41,7 @@ _NAME_SEPARATORS = re.compile(r"[、，,；;\s]+")
 
 
 def _context(session: Session, document: Document, user: CurrentUser) -> dict[str, Any]:
-    tasks = ingested.document_tasks(session, document.id)
+    tasks = document_repo.document_tasks(session, document.id)
     pending = [t for t in tasks if t.status == State.DRAFT.value]
     text = document.text or ""
     sources = {
@@ -48,7 +49,7 @@ def _context(session: Session, document: Document, user: CurrentUser) -> dict[st
         for t in pending
         if t.span_start is not None and t.span_end is not None and 0 <= t.span_start < t.span_end <= len(text)
     }
-    new_units = ingested.new_units(session, document)
+    new_units = document_repo.new_units(session, document)
     return {
         "document": document,
         "drafts": pending,
