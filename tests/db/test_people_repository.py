@@ -61,7 +61,7 @@ def test_titles_are_grouped_per_document_oldest_first(engine: Engine, world: Wor
         person_id = add_person(s, "张卫东", ("高新区党工委书记", new), ("区长", old), ("管委会主任", new)).id
     with read_session(engine) as s:
         detail = get_person(s, world.supervisor, person_id)
-        summary = list_people(s)
+        summary = list_people(s).rows
     assert [(t.observed_on, t.titles, t.document_title) for t in detail.titles] == [
         (dt.date(2024, 3, 1), ["区长"], "旧纪要"),
         (dt.date(2026, 4, 17), ["高新区党工委书记", "管委会主任"], "新纪要"),
@@ -74,8 +74,8 @@ def test_people_search_matches_part_of_a_name_literally(engine: Engine, world: W
         for name in ("张卫东", "王勇卫", "李%明"):
             add_person(s, name)
     with read_session(engine) as s:
-        assert [p.name for p in list_people(s, "卫")] == ["张卫东", "王勇卫"]
-        assert [p.name for p in list_people(s, "%")] == ["李%明"]
+        assert [p.name for p in list_people(s, "卫").rows] == ["张卫东", "王勇卫"]
+        assert [p.name for p in list_people(s, "%").rows] == ["李%明"]
 
 
 def test_meetings_come_from_extractions_with_the_persons_role(engine: Engine, world: World) -> None:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from duban.api.schemas import PROBLEMS
-from duban.db.repositories.person_profiles import MAX_PER_PAGE, list_people, person_profile
+from duban.db.repositories.people import MAX_PER_PAGE, list_people, person_profile
 from duban.server.auth import Viewer
 from duban.server.db import ReadDb
 
@@ -65,7 +65,7 @@ def people(
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
 ) -> PersonPageOut:
-    result = list_people(db, q=q, page=page, per_page=per_page)
+    result = list_people(db, q, page=page, per_page=per_page)
     return PersonPageOut(
         items=[
             PersonOut(id=r.id, name=r.name, latest_title=r.latest_title, titles=r.titles) for r in result.rows
@@ -86,12 +86,13 @@ def person(person_id: int, user: Viewer, db: ReadDb) -> PersonDetailOut:
         name=profile.name,
         titles=[
             TitleOut(
-                title=t.title,
-                observed_on=t.observed_on,
-                document_id=t.document_id if documents else None,
-                document_title=t.document_title if documents else None,
+                title=title,
+                observed_on=seen.observed_on,
+                document_id=seen.document_id if documents else None,
+                document_title=seen.document_title if documents else None,
             )
-            for t in profile.titles
+            for seen in profile.titles
+            for title in seen.titles
         ],
         documents=[
             PersonDocumentOut(id=d.id, title=d.title, filename=d.filename, doc_date=d.doc_date)

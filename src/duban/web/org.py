@@ -73,7 +73,7 @@ def people_page(request: Request, user: Viewer, db: ReadDb, q: str | None = None
     return render(
         request,
         "people.html",
-        {"people": people, "q": q or "", "limit": people_repo.MAX_LIST},
+        {"people": people.rows, "q": q or "", "limit": people_repo.MAX_LIST},
     )
 
 

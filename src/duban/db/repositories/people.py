@@ -1,4 +1,5 @@
-"""People named in the documents: the list, titles over time, meetings attended, tasks they lead.
+"""People named in the documents: the paged list, titles over time and the documents that gave them,
+meetings attended, tasks they lead.
 
 Titles come from `person_titles` (one row per title per document). Meetings
 are not a table: they are read from each document's stored `extraction`
@@ -11,13 +12,15 @@ name, limited to the tasks the asking principal can see.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from duban.db.models import Document, Person, PersonTitle, Task
+from duban.db.repositories.search import like_pattern
 from duban.db.repositories.tasks import visible_to
 from duban.errors import NotFound
 from duban.workflow.principal import Principal
@@ -27,22 +30,44 @@ __all__ = [
     "LedTask",
     "Meeting",
     "PersonDetail",
+    "PersonPage",
+    "PersonProfile",
     "PersonSummary",
     "TitleSeen",
     "get_person",
     "list_people",
     "meetings_of",
+    "person_profile",
+    "title_history",
 ]
 
 MAX_LIST = 500
+MAX_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
 class PersonSummary:
     id: int
     name: str
-    latest_titles: tuple[str, ...]
+    latest_titles: tuple[str, ...]  # what the newest document called them
+    titles: int  # title rows on record
     documents: int
+
+    @property
+    def latest_title(self) -> str | None:
+        return self.latest_titles[-1] if self.latest_titles else None
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    rows: list[PersonSummary]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
 
 
 @dataclass(frozen=True)
@@ -84,16 +109,31 @@ class PersonDetail:
     tasks: list[LedTask]
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass(frozen=True)
+class PersonProfile:
+    """A person's titles and the documents that gave them, without the unit-scoped parts."""
+
+    id: int
+    name: str
+    titles: list[TitleSeen]
+    documents: list[Document]
 
 
-def list_people(session: Session, search: str | None = None) -> list[PersonSummary]:
-    """People by name (up to MAX_LIST), optionally those whose name contains `search`."""
-    stmt = select(Person).order_by(Person.name).limit(MAX_LIST)
-    if search and search.strip():
-        stmt = stmt.where(Person.name.like(f"%{_escape_like(search.strip())}%", escape="\\"))
-    people = session.scalars(stmt).all()
+def list_people(
+    session: Session, search: str | None = None, *, page: int = 1, per_page: int = MAX_LIST
+) -> PersonPage:
+    """People by name, optionally those whose name contains `search`, a page at a time."""
+    per_page = max(1, min(per_page, MAX_LIST))
+    page = max(1, page)
+    where = [Person.name.ilike(like_pattern(search), escape="\\")] if search and search.strip() else []
+    total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+    people = session.scalars(
+        select(Person)
+        .where(*where)
+        .order_by(Person.name, Person.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     ids = [p.id for p in people]
     titles: dict[int, list[tuple[dt.date | None, int, str, int | None]]] = {}
     for person_id, title, observed, row_id, document_id in session.execute(
@@ -106,7 +146,7 @@ def list_people(session: Session, search: str | None = None) -> list[PersonSumma
         ).where(PersonTitle.person_id.in_(ids))
     ):
         titles.setdefault(person_id, []).append((observed, row_id, title, document_id))
-    return [_summary(p, titles.get(p.id, [])) for p in people]
+    return PersonPage([_summary(p, titles.get(p.id, [])) for p in people], total, page, per_page)
 
 
 def _summary(person: Person, rows: list[tuple[dt.date | None, int, str, int | None]]) -> PersonSummary:
@@ -118,6 +158,7 @@ def _summary(person: Person, rows: list[tuple[dt.date | None, int, str, int | No
         id=person.id,
         name=person.name,
         latest_titles=current,
+        titles=len(rows),
         documents=len({r[3] for r in rows if r[3] is not None}),
     )
 
@@ -137,7 +178,7 @@ def meetings_of(session: Session, name: str) -> list[Meeting]:
         select(Document.id, Document.title, Document.doc_date, Document.extraction).where(
             Document.is_latest.is_(True),
             Document.extraction.is_not(None),
-            Document.text.like(f"%{_escape_like(name)}%", escape="\\"),
+            Document.text.like(like_pattern(name), escape="\\"),
         )
     )
     meetings = []
@@ -165,14 +206,19 @@ def meetings_of(session: Session, name: str) -> list[Meeting]:
     return meetings
 
 
-def get_person(session: Session, principal: Principal, person_id: int) -> PersonDetail:
+def _person(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound("人员不存在", f"no person {person_id}")
+    return person
+
+
+def title_history(session: Session, person_id: int) -> list[TitleSeen]:
+    """Titles oldest first (undated ones count as oldest), grouped by the document that gave them."""
     title_rows = session.execute(
         select(PersonTitle, Document.title, Document.filename)
         .outerjoin(Document, Document.id == PersonTitle.document_id)
-        .where(PersonTitle.person_id == person.id)
+        .where(PersonTitle.person_id == person_id)
         .order_by(
             PersonTitle.observed_on.is_not(None),
             PersonTitle.observed_on,
@@ -187,6 +233,25 @@ def get_person(session: Session, principal: Principal, person_id: int) -> Person
             last.titles.append(row.title)
         else:
             titles.append(TitleSeen([row.title], row.observed_on, row.document_id, doc_title or filename))
+    return titles
+
+
+def person_profile(session: Session, person_id: int) -> PersonProfile:
+    """Titles over time and the documents they came from, dated documents first by date."""
+    person = _person(session, person_id)
+    titles = title_history(session, person.id)
+    doc_ids = {t.document_id for t in titles if t.document_id is not None}
+    documents = session.scalars(
+        select(Document)
+        .where(Document.id.in_(doc_ids))
+        .order_by(Document.doc_date.is_(None), Document.doc_date, Document.id)
+    ).all()
+    return PersonProfile(person.id, person.name, titles, list(documents))
+
+
+def get_person(session: Session, principal: Principal, person_id: int) -> PersonDetail:
+    """Titles, meetings and the tasks they lead that `principal` can see."""
+    person = _person(session, person_id)
     tasks = session.scalars(
         select(Task)
         .where(
@@ -198,7 +263,7 @@ def get_person(session: Session, principal: Principal, person_id: int) -> Person
     return PersonDetail(
         id=person.id,
         name=person.name,
-        titles=titles,
+        titles=title_history(session, person.id),
         meetings=meetings_of(session, person.name),
         tasks=[LedTask(t.id, t.text, State(t.status), t.deadline) for t in tasks],
     )
