@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from duban.db.models import AuditEvent, UserRole
-from duban.db.repositories.users import create_user, list_users, set_active
+from duban.db.repositories.users import create_user, list_users, set_active, set_role
 from duban.db.session import read_session, write_session
 from duban.errors import Conflict, NotFound, Rejected
 from duban.workflow.audit import Actor
@@ -57,3 +57,29 @@ def test_disabling_keeps_the_user_and_records_it(engine: Engine) -> None:
         set_active(s, "leader", False, ADMIN)  # no change, no event
     with read_session(engine) as s:
         assert s.scalars(select(AuditEvent.action)).all() == ["create", "update"]
+
+
+def test_changing_a_role_moves_the_user_and_records_it(engine: Engine) -> None:
+    with write_session(engine) as s:
+        unit = add_unit(s, "财政金融局")
+        create_user(s, "li", UserRole.LEADER, ADMIN)
+    with write_session(engine) as s:
+        user = set_role(s, "li", UserRole.UNIT, ADMIN, unit_name="财政金融局")
+        assert (user.role, user.unit_id) == ("unit", unit.id)
+        set_role(s, "li", UserRole.UNIT, ADMIN, unit_name="财政金融局")  # no change, no event
+    with write_session(engine) as s:
+        assert set_role(s, "li", UserRole.SUPERVISOR, ADMIN).unit_id is None
+    with read_session(engine) as s:
+        events = s.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+        assert [e.action for e in events] == ["create", "update", "update"]
+        assert events[1].before == {"role": "leader", "unit_id": None}
+        assert events[1].after == {"role": "unit", "unit_id": unit.id}
+
+
+def test_a_role_change_keeps_the_unit_rules(engine: Engine) -> None:
+    with write_session(engine) as s:
+        create_user(s, "li", UserRole.LEADER, ADMIN)
+    with pytest.raises(Rejected), write_session(engine) as s:
+        set_role(s, "li", UserRole.UNIT, ADMIN)
+    with pytest.raises(NotFound), write_session(engine) as s:
+        set_role(s, "nobody", UserRole.LEADER, ADMIN)

@@ -13,7 +13,7 @@ from duban.db.repositories import units as unit_repo
 from duban.errors import Conflict, NotFound, Rejected
 from duban.workflow.audit import Actor, record
 
-__all__ = ["create_user", "list_users", "set_active"]
+__all__ = ["create_user", "list_users", "set_active", "set_role"]
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,50}$")
 
@@ -30,13 +30,7 @@ def create_user(
     """A new user; unit users must name their unit, others must not."""
     if not _USERNAME.match(username):
         raise Rejected("用户名须为2–50位字母、数字、点、横线或下划线", f"bad username {username!r}")
-    unit: Unit | None = None
-    if role is UserRole.UNIT:
-        if not unit_name:
-            raise Rejected("责任单位用户须指定所属单位", "a unit user needs a unit")
-        unit = unit_repo.require(session, unit_name)
-    elif unit_name:
-        raise Rejected(f"{role.label}用户不属于某个单位", f"a {role} user has no unit")
+    unit = _unit_for(session, role, unit_name)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"用户名“{username}”已被使用", f"username {username!r} is taken")
     user = User(
@@ -58,14 +52,45 @@ def create_user(
     return user
 
 
+def _unit_for(session: Session, role: UserRole, unit_name: str | None) -> Unit | None:
+    """Unit users act for exactly one unit; supervisors and leaders for none."""
+    if role is UserRole.UNIT:
+        if not unit_name:
+            raise Rejected("责任单位用户须指定所属单位", "a unit user needs a unit")
+        return unit_repo.require(session, unit_name)
+    if unit_name:
+        raise Rejected(f"{role.label}用户不属于某个单位", f"a {role} user has no unit")
+    return None
+
+
+def _get(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"用户“{username}”不存在", f"no user {username!r}")
+    return user
+
+
+def set_role(
+    session: Session, username: str, role: UserRole, actor: Actor, *, unit_name: str | None = None
+) -> User:
+    """Change what a user may do (and, for unit users, for which unit); takes effect on their next request."""
+    user = _get(session, username)
+    unit = _unit_for(session, role, unit_name)
+    before = {"role": user.role, "unit_id": user.unit_id}
+    after = {"role": role.value, "unit_id": unit.id if unit else None}
+    if before != after:
+        user.role, user.unit_id = after["role"], after["unit_id"]
+        session.flush()
+        record(session, actor, "update", "user", user.id, before=before, after=after)
+    return user
+
+
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.role, User.username)))
 
 
 def set_active(session: Session, username: str, active: bool, actor: Actor) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"用户“{username}”不存在", f"no user {username!r}")
+    user = _get(session, username)
     if user.active != active:
         record(
             session,
