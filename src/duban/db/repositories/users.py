@@ -76,10 +76,11 @@ def set_role(
     """Change what a user may do (and, for unit users, for which unit); takes effect on their next request."""
     user = _get(session, username)
     unit = _unit_for(session, role, unit_name)
+    unit_id = unit.id if unit else None
     before = {"role": user.role, "unit_id": user.unit_id}
-    after = {"role": role.value, "unit_id": unit.id if unit else None}
+    after = {"role": role.value, "unit_id": unit_id}
     if before != after:
-        user.role, user.unit_id = after["role"], after["unit_id"]
+        user.role, user.unit_id = role.value, unit_id
         session.flush()
         record(session, actor, "update", "user", user.id, before=before, after=after)
     return user
