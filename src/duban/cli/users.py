@@ -1,4 +1,4 @@
-"""`duban users list|add|disable|enable`: who may use duban, in which role, for which unit."""
+"""`duban users list|add|role|password|disable|enable`: who may use duban, in which role, for which unit."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
+from duban import accounts
 from duban.cli.common import UserOption, console, domain_errors, engine, principal
-from duban.db.models import UserRole
+from duban.db.models import User, UserRole
 from duban.db.repositories import users as user_repo
 from duban.db.session import read_session, write_session
-from duban.errors import Forbidden
+from duban.errors import Forbidden, NotFound
 
 users_app = typer.Typer(help="用户管理：督查室、领导、责任单位用户。", no_args_is_help=True)
 
@@ -71,3 +73,44 @@ def disable_command(username: str, user: UserOption = None) -> None:
 def enable_command(username: str, user: UserOption = None) -> None:
     """重新启用用户。"""
     _set_active(username, True, user)
+
+
+@users_app.command("role")
+def role_command(
+    username: str,
+    role: Annotated[UserRole, typer.Option("--role", help="supervisor / leader / unit")],
+    unit: Annotated[str | None, typer.Option("--unit", help="责任单位用户所属单位")] = None,
+    user: UserOption = None,
+) -> None:
+    """修改用户的角色（及所属单位），下次请求起生效。"""
+    with domain_errors(), write_session(engine()) as session:
+        who = principal(session, user)
+        _require_supervisor(who.role)
+        user_repo.set_role(session, username, role, who.actor, unit_name=unit)
+    console.print(f"用户 {username} 现为{role.label}{f'（{unit}）' if unit else ''}", highlight=False)
+
+
+@users_app.command("password")
+def password_command(
+    username: str,
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt="新密码",
+            hide_input=True,
+            confirmation_prompt=True,
+            help="新密码（不给则提示输入）",
+        ),
+    ],
+    user: UserOption = None,
+) -> None:
+    """设置用户的登录密码（其已登录的浏览器会话随之失效）。"""
+    with domain_errors(), write_session(engine()) as session:
+        who = principal(session, user)
+        _require_supervisor(who.role)
+        target = session.scalar(select(User).where(User.username == username))
+        if target is None:
+            raise NotFound(f"用户“{username}”不存在", f"no user {username!r}")
+        accounts.set_password(session, target, password, who.actor)
+    console.print(f"已设置用户 {username} 的密码", highlight=False)
