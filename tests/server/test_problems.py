@@ -33,3 +33,11 @@ def test_unknown_page_is_a_404_page_with_the_menu(client_for: ClientFactory, wor
     response = client_for(world.supervisor).get("/nothing-here")
     assert response.status_code == 404
     assert "未找到" in response.text and "退出登录" in response.text
+
+
+def test_error_page_links_back_only_to_this_site(client_for: ClientFactory, world: World) -> None:
+    client = client_for(world.supervisor)
+    here = client.get("/nothing-here", headers={"referer": "https://testserver/tasks?status=draft"})
+    assert 'href="/tasks?status=draft"' in here.text and "返回上一页" in here.text
+    elsewhere = client.get("/nothing-here", headers={"referer": "https://evil.example/phish"})
+    assert "返回上一页" not in elsewhere.text and "evil.example" not in elsewhere.text

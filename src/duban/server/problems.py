@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -67,12 +67,16 @@ def error_response(request: Request, status: int, message: str, code: str, **ext
             status_code=200,
             headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
         )
-    return render(
-        request,
-        "error.html",
-        {"status": status, "title": _HTTP_TITLES.get(status, "错误"), "message": message},
-        status_code=status,
-    )
+    context = {"status": status, "title": _HTTP_TITLES.get(status, "错误"), "message": message}
+    return render(request, "error.html", {**context, "back": _same_site_referer(request)}, status_code=status)
+
+
+def _same_site_referer(request: Request) -> str | None:
+    """The page the user came from, for a "back" link; only ever a path on this site."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _login_redirect(request: Request) -> Response:
