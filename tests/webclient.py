@@ -50,14 +50,9 @@ def session_cookie(data: dict[str, Any]) -> str:
 
 
 def sign_in(client: TestClient, engine: Engine, who: Principal | str, *, csrf: bool = True) -> TestClient:
-    username = who if isinstance(who, str) else None
+    match = User.username == who if isinstance(who, str) else User.id == who.user_id
     with write_session(engine) as session:
-        query = (
-            select(User).where(User.username == username)
-            if username
-            else select(User).where(User.id == who.user_id)
-        )  # type: ignore[union-attr]
-        user = session.scalar(query)
+        user = session.scalar(select(User).where(match))
         assert user is not None, f"no user {who}"
         data = {"uid": user.id, "fp": accounts.session_fingerprint(user), "csrf": CSRF}
     client.cookies.set(SESSION_COOKIE, session_cookie(data), domain="testserver.local")
