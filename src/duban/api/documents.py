@@ -25,7 +25,7 @@ from duban.db.repositories.documents import (
     get_document,
     list_documents,
 )
-from duban.db.repositories.task_records import unit_names
+from duban.db.repositories.task_detail import unit_names
 from duban.db.session import read_session, write_session
 from duban.errors import NotFound
 from duban.ingest.store import original_path

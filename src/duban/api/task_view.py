@@ -19,7 +19,7 @@ from duban.api.schemas import (
 )
 from duban.config import Settings
 from duban.db.models import OwnerRole, Task
-from duban.db.repositories import task_records
+from duban.db.repositories.task_detail import load_records, unit_names
 from duban.db.repositories.tasks import TaskRow
 from duban.workflow.machine import available_actions
 from duban.workflow.principal import Principal
@@ -73,7 +73,7 @@ def summary_out(row: TaskRow) -> TaskSummaryOut:
 def row_of(session: Session, task: Task, settings: Settings, names: dict[int, str] | None = None) -> TaskRow:
     """A ledger row for one task; pass `names` (unit id → name) to label many tasks with one query."""
     if names is None:
-        names = task_records.unit_names(session, task.unit_ids())
+        names = unit_names(session, task.unit_ids())
     owners = sorted(task.owners, key=lambda o: o.position)
     lead = next((names.get(o.unit_id) for o in owners if o.role == OwnerRole.LEAD), None)
     light = classify(task.deadline, State(task.status), clock.today(), settings.near_due_workdays)
@@ -83,10 +83,10 @@ def row_of(session: Session, task: Task, settings: Settings, names: dict[int, st
 def task_out(session: Session, task: Task, principal: Principal, settings: Settings) -> TaskOut:
     """Everything on record about `task` (which `principal` may see: the caller loaded it so)."""
     session.flush()
-    row = row_of(session, task, settings)
-    reports = task_records.progress_reports(session, task.id)
-    names = task_records.unit_names(session, [*task.unit_ids(), *(r.unit_id for r in reports)])
-    source = task_records.source_of(session, task)
+    records = load_records(session, task)
+    names = unit_names(session, [*task.unit_ids(), *(r.unit_id for r in records.reports)])
+    row = row_of(session, task, settings, names)
+    source = records.source
     base = task_url(task.id)
     return TaskOut(
         **summary_out(row).model_dump(),
@@ -100,16 +100,25 @@ def task_out(session: Session, task: Task, principal: Principal, settings: Setti
         owners=[
             OwnerOut(
                 unit_id=o.unit_id,
-                unit_name=names.get(o.unit_id, ""),
+                unit_name=o.name,
                 role=OwnerRole(o.role),
                 role_label=OwnerRole(o.role).label,
             )
-            for o in sorted(task.owners, key=lambda o: o.position)
+            for o in records.owners
         ],
         milestones=[
             MilestoneOut(id=m.id, due=m.due, text=m.text, done_at=m.done_at) for m in task.milestones
         ],
-        source=SourceOut(**vars(source)) if source else None,
+        source=SourceOut(
+            document_id=source.document_id,
+            document_title=source.document_title,
+            filename=source.filename,
+            span_start=source.span_start,
+            span_end=source.span_end,
+            sentence=source.sentence,
+        )
+        if source
+        else None,
         progress_reports=[
             ProgressReportOut(
                 id=r.id,
@@ -131,7 +140,7 @@ def task_out(session: Session, task: Task, principal: Principal, settings: Setti
                     for a in r.attachments
                 ],
             )
-            for r in reports
+            for r in reversed(records.reports)  # oldest first
         ],
         extension_requests=[
             ExtensionRequestOut(
@@ -146,7 +155,7 @@ def task_out(session: Session, task: Task, principal: Principal, settings: Setti
                 decided_at=e.decided_at,
                 decision_reason=e.decision_reason,
             )
-            for e in task_records.extension_requests(session, task.id)
+            for e in (line.request for line in reversed(records.extensions))
         ],
         instructions=[
             InstructionOut(
@@ -155,7 +164,7 @@ def task_out(session: Session, task: Task, principal: Principal, settings: Setti
                 author=i.user.display_name if i.user else None,
                 created_at=i.created_at,
             )
-            for i in task_records.instructions(session, task.id)
+            for i in reversed(records.instructions)
         ],
         actions=[
             ActionOut(action=a, label=a.label, path=f"{base}/{ACTION_PATHS[a]}")

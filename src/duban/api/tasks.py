@@ -18,8 +18,8 @@ from duban import clock
 from duban.api import task_actions
 from duban.api.schemas import PROBLEMS, AuditEventOut, TaskOut, TaskPageOut
 from duban.api.task_view import summary_out, task_out
-from duban.db.repositories import task_records
 from duban.db.repositories.audit import list_events
+from duban.db.repositories.task_detail import load_attachment
 from duban.db.repositories.tasks import MAX_PER_PAGE, SortKey, TaskQuery, list_tasks
 from duban.errors import NotFound
 from duban.server.auth import Viewer
@@ -112,9 +112,8 @@ def task_history(task_id: int, user: Viewer, db: ReadDb) -> list[AuditEventOut]:
     responses={200: {"content": {"application/octet-stream": {}}, "description": "附件原文件"}},
 )
 def download_attachment(task_id: int, attachment_id: int, user: Viewer, db: ReadDb) -> FileResponse:
-    load_task(db, user.principal, task_id)
-    attachment = task_records.attachment_of(db, task_id, attachment_id)
-    if attachment is None or not Path(attachment.stored_path).is_file():
+    attachment = load_attachment(db, user.principal, task_id, attachment_id)
+    if not Path(attachment.stored_path).is_file():
         raise NotFound(f"附件 {attachment_id} 不存在", f"attachment {attachment_id} not found")
     return FileResponse(
         attachment.stored_path, media_type=attachment.media_type, filename=attachment.filename

@@ -1,17 +1,18 @@
-"""Everything the task page shows about one task, read for one principal.
+"""Everything about one task, read for one principal: the web task page and the API's task view.
 
-`load_detail` is the one place the page's data comes from: the task (NotFound
-for a unit user who does not own it, exactly like the workflow actions), its
-owners by name, the source sentence inside its document, progress reports
-with their files, extension requests, 批示, the audit history newest first,
-and the actions this principal may take now. Attachments are read through
-`load_attachment`, which applies the same visibility rule.
+`load_records` reads what has been added to a task the caller already loaded
+(owners by name, the source sentence inside its document, progress reports
+with their files, extension requests, 批示; newest first). `load_detail` is
+the task page's data: the task (NotFound for a unit user who does not own it,
+exactly like the workflow actions), its records, the audit history newest
+first, and the actions this principal may take now. Attachments are read
+through `load_attachment`, which applies the same visibility rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -41,10 +42,13 @@ __all__ = [
     "OwnerLine",
     "SourceContext",
     "TaskDetail",
+    "TaskRecords",
     "document_label",
     "load_attachment",
     "load_detail",
+    "load_records",
     "source_context",
+    "unit_names",
 ]
 
 # How much of the document is shown on each side of the source sentence.
@@ -57,7 +61,12 @@ class SourceContext:
     """The source sentence and the text around it, as plain (unescaped) strings."""
 
     document_id: int
+    document_title: str | None
+    filename: str
     document_label: str
+    span_start: int | None
+    span_end: int | None
+    sentence: str | None  # the span's text; None when the task has no span inside a text
     before: str
     span: str
     after: str
@@ -89,20 +98,26 @@ class ExtensionLine:
 
 
 @dataclass(frozen=True)
-class TaskDetail:
+class TaskRecords:
+    """What has been added to a task; reports, extensions and 批示 newest first."""
+
     task: Task
-    light: Light
     owners: list[OwnerLine]
     source: SourceContext | None
     reports: Sequence[ProgressReport]
     extensions: list[ExtensionLine]
     instructions: Sequence[Instruction]
-    history: Sequence[AuditEvent]
-    actions: list[Action]
 
     @property
     def pending_extensions(self) -> list[ExtensionLine]:
         return [e for e in self.extensions if e.pending]
+
+
+@dataclass(frozen=True)
+class TaskDetail(TaskRecords):
+    light: Light
+    history: Sequence[AuditEvent]
+    actions: list[Action]
 
 
 def document_label(document: Document) -> str:
@@ -131,20 +146,26 @@ def _source(session: Session, task: Task) -> SourceContext | None:
     document = session.get(Document, task.document_id)
     if document is None:
         return None
-    label = document_label(document)
-    text = document.text or ""
-    if task.span_start is None or task.span_end is None or not text or task.span_end <= task.span_start:
-        return SourceContext(document.id, label, "", "", "", False, False)
-    return SourceContext(document.id, label, *source_context(text, task.span_start, task.span_end))
+    start, end, text = task.span_start, task.span_end, document.text
+    head = (document.id, document.title, document.filename, document_label(document), start, end)
+    if start is None or end is None or end <= start or text is None:
+        return SourceContext(*head, None, "", "", "", False, False)
+    before, span, after, cut_before, cut_after = source_context(text, start, end)
+    return SourceContext(*head, text[start:end], before, span, after, cut_before, cut_after)
 
 
-def _names(session: Session, model: type[Unit] | type[User], ids: set[int | None]) -> dict[int, str]:
+def _names(session: Session, model: type[Unit] | type[User], ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
     column = Unit.name if model is Unit else User.display_name
     rows = session.execute(select(model.id, column).where(model.id.in_(wanted)))
     return {row_id: name for row_id, name in rows}
+
+
+def unit_names(session: Session, unit_ids: Iterable[int | None]) -> dict[int, str]:
+    """Unit id → name, one query for many ids."""
+    return _names(session, Unit, unit_ids)
 
 
 def _extensions(session: Session, task_id: int) -> list[ExtensionLine]:
@@ -166,14 +187,8 @@ def _extensions(session: Session, task_id: int) -> list[ExtensionLine]:
     ]
 
 
-def load_detail(
-    session: Session,
-    principal: Principal,
-    task_id: int,
-    today: dt.date,
-    near_days: int = DEFAULT_NEAR_DUE_WORKDAYS,
-) -> TaskDetail:
-    task = load_task(session, principal, task_id)
+def load_records(session: Session, task: Task) -> TaskRecords:
+    """The records of a task the caller loaded (and so may see)."""
     owners = session.scalars(
         select(TaskOwner)
         .where(TaskOwner.task_id == task.id)
@@ -192,6 +207,24 @@ def load_detail(
         .order_by(Instruction.created_at.desc(), Instruction.id.desc())
         .options(selectinload(Instruction.user))
     ).all()
+    return TaskRecords(
+        task=task,
+        owners=[OwnerLine(o.unit_id, o.unit.name, o.role) for o in owners],
+        source=_source(session, task),
+        reports=reports,
+        extensions=_extensions(session, task.id),
+        instructions=instructions,
+    )
+
+
+def load_detail(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    today: dt.date,
+    near_days: int = DEFAULT_NEAR_DUE_WORKDAYS,
+) -> TaskDetail:
+    task = load_task(session, principal, task_id)
     history = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.entity == "task", AuditEvent.entity_id == task.id)
@@ -199,13 +232,8 @@ def load_detail(
         .limit(HISTORY_LIMIT)
     ).all()
     return TaskDetail(
-        task=task,
+        **vars(load_records(session, task)),
         light=classify(task.deadline, State(task.status), today, near_days),
-        owners=[OwnerLine(o.unit_id, o.unit.name, o.role) for o in owners],
-        source=_source(session, task),
-        reports=reports,
-        extensions=_extensions(session, task.id),
-        instructions=instructions,
         history=history,
         actions=available_actions(task, principal),
     )
