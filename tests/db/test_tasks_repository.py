@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from duban.db.models import OwnerRole
-from duban.db.repositories.tasks import SortKey, TaskQuery, count_by_light, count_by_status, list_tasks
+from duban.db.repositories.tasks import SortKey, TaskQuery, count_tasks, list_tasks
 from duban.db.session import read_session, write_session
 from duban.workflow.states import State
 from duban.workflow.warnings import Light
@@ -114,11 +114,11 @@ def test_rows_name_the_lead_unit(engine: Engine, world: World, ledger: dict[str,
 
 def test_counts_by_status_and_light(engine: Engine, world: World, ledger: dict[str, int]) -> None:
     with read_session(engine) as s:
-        assert count_by_status(s, world.supervisor)[State.IN_PROGRESS] == 3
-        assert count_by_light(s, world.supervisor, TODAY) == {
+        assert count_tasks(s, world.supervisor, TODAY).by_status[State.IN_PROGRESS] == 3
+        assert count_tasks(s, world.supervisor, TODAY).by_light == {
             Light.NONE: 1,
             Light.GREEN: 3,
             Light.YELLOW: 2,
             Light.RED: 1,
         }
-        assert sum(count_by_light(s, world.unit_c_user, TODAY).values()) == 1
+        assert count_tasks(s, world.unit_c_user, TODAY).total == 1

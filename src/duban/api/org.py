@@ -22,7 +22,7 @@ from duban.api.schemas import PROBLEMS
 from duban.api.scores import PeriodOut, UnitScoreOut, period_of, period_out, score_out
 from duban.db.models import Unit
 from duban.db.repositories import units as unit_repo
-from duban.db.repositories.unit_stats import unit_counts
+from duban.db.repositories.tasks import count_tasks
 from duban.errors import Conflict, NotFound
 from duban.server.auth import Supervisor, Viewer
 from duban.server.db import AppSettings, ReadDb, WriteDb
@@ -160,7 +160,7 @@ def unit(
     found = _unit(db, unit_id)
     today = clock.today()
     chosen = period_of(period, today)
-    counts = unit_counts(db, user.principal, unit_id, today, settings.near_due_workdays)
+    counts = count_tasks(db, user.principal, today, settings.near_due_workdays, unit_id=unit_id)
     score = next((s for s in score_units(db, chosen, today) if s.unit_id == unit_id), None)
     return UnitDetailOut(
         **_out(db, found, refresh=False).model_dump(),

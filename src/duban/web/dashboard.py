@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from duban import clock
 from duban.db.repositories import dashboard as figures
-from duban.db.repositories.tasks import count_by_light, count_by_status
+from duban.db.repositories.tasks import count_tasks
 from duban.server.auth import Viewer
 from duban.server.db import ReadDb
 from duban.server.templating import render
@@ -41,12 +41,12 @@ def dashboard(request: Request, user: Viewer, db: ReadDb) -> Response:
     principal = user.principal
     overdue = figures.overdue_by_unit(db, principal, today)
     trend = figures.weekly_completions(db, principal, today)
-    by_status = count_by_status(db, principal)
+    counts = count_tasks(db, principal, today)
     context = {
         "today": today,
-        "by_status": by_status,
-        "total": sum(by_status.values()),
-        "by_light": count_by_light(db, principal, today),
+        "by_status": counts.by_status,
+        "total": counts.total,
+        "by_light": counts.by_light,
         "states": list(State),
         "lights": [Light.RED, Light.YELLOW, Light.GREEN, Light.NONE],
         "overdue": overdue,

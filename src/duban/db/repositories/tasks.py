@@ -24,11 +24,11 @@ from duban.workflow.warnings import DEFAULT_NEAR_DUE_WORKDAYS, Light, classify, 
 
 __all__ = [
     "SortKey",
+    "TaskCounts",
     "TaskPage",
     "TaskQuery",
     "TaskRow",
-    "count_by_light",
-    "count_by_status",
+    "count_tasks",
     "list_tasks",
 ]
 
@@ -168,20 +168,40 @@ def _row(task: Task, today: dt.date, near_days: int) -> TaskRow:
     )
 
 
-def count_by_status(session: Session, principal: Principal) -> dict[State, int]:
-    stmt = select(Task.status, func.count()).where(visible_to(principal)).group_by(Task.status)
-    counts = {State(status): n for status, n in session.execute(stmt)}
-    return {state: counts.get(state, 0) for state in State}
+@dataclass(frozen=True)
+class TaskCounts:
+    by_status: dict[State, int]
+    by_light: dict[Light, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
 
 
-def count_by_light(
-    session: Session, principal: Principal, today: dt.date, near_days: int = DEFAULT_NEAR_DUE_WORKDAYS
-) -> dict[Light, int]:
-    """How many visible tasks show each light today: one query, the lights as CASE branches."""
+def count_tasks(
+    session: Session,
+    principal: Principal,
+    today: dt.date,
+    near_days: int = DEFAULT_NEAR_DUE_WORKDAYS,
+    *,
+    unit_id: int | None = None,
+) -> TaskCounts:
+    """Visible tasks counted by state and by today's light: one GROUP BY, the lights as CASE branches.
+
+    With `unit_id`, only the tasks that unit owns in any role; a unit user asking about
+    another unit so counts just the tasks the two share (the ones it can see anyway).
+    """
     light = case(
         *((light_condition(li, today, near_days), li.value) for li in (Light.NONE, Light.RED, Light.YELLOW)),
         else_=Light.GREEN.value,
     )
-    stmt = select(light, func.count()).where(visible_to(principal)).group_by(light)
-    counts = {Light(value): n for value, n in session.execute(stmt)}
-    return {li: counts.get(li, 0) for li in Light}
+    where = [visible_to(principal)]
+    if unit_id is not None:
+        where.append(exists().where(TaskOwner.task_id == Task.id, TaskOwner.unit_id == unit_id))
+    stmt = select(Task.status, light, func.count()).where(*where).group_by(Task.status, light)
+    by_status = dict.fromkeys(State, 0)
+    by_light = dict.fromkeys(Light, 0)
+    for status, value, n in session.execute(stmt):
+        by_status[State(status)] += n
+        by_light[Light(value)] += n
+    return TaskCounts(by_status, by_light)
