@@ -10,22 +10,24 @@ not their unit's. Progress reports and 申请办结 are multipart (text + files)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Body, File, Form, UploadFile
+from fastapi import APIRouter, Body, Depends, File, Form, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS, TaskOut
 from duban.api.task_view import task_out
 from duban.config import Settings
-from duban.db.models import ExtensionRequest, OwnerRole, Task
-from duban.errors import NotFound
+from duban.db.models import OwnerRole, Task
+from duban.db.repositories.task_detail import load_extension_request
 from duban.server.auth import CurrentUser, Viewer
 from duban.server.db import AppSettings, WriteDb
 from duban.server.uploads import read_attachments
 from duban.workflow import service
 from duban.workflow.machine import MAX_TEXT, load_task
+from duban.workflow.principal import Principal
 
 router = APIRouter(tags=["任务流转"], responses=PROBLEMS)
 
@@ -107,10 +109,47 @@ class DecideIn(VersionIn):
     reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
-def _answer(db: Session, user: CurrentUser, settings: Settings, task: Task | int) -> TaskOut:
-    if isinstance(task, int):
-        task = load_task(db, user.principal, task)
-    return task_out(db, task, user.principal, settings)
+@dataclass(frozen=True)
+class Acting:
+    """What every action call has: the task in the path, who calls, the transaction, and the answer."""
+
+    task_id: int
+    user: CurrentUser
+    db: Session
+    settings: Settings
+
+    @property
+    def principal(self) -> Principal:
+        return self.user.principal
+
+    def answer(self, task: Task | None = None) -> TaskOut:
+        """The task as it now is; pass the one the service returned to skip re-loading it."""
+        if task is None:
+            task = load_task(self.db, self.principal, self.task_id)
+        return task_out(self.db, task, self.principal, self.settings)
+
+    def feedback(
+        self, text: str, files: list[UploadFile], expected_version: int | None, *, completion: bool
+    ) -> None:
+        """反馈 or 申请办结: the text with the attached files, stored under the data directory."""
+        attachments = read_attachments(files, self.settings.max_upload_bytes)
+        report = service.submit if completion else service.report_progress
+        report(
+            self.db,
+            self.principal,
+            self.task_id,
+            text,
+            attachments,
+            attachments_dir=self.settings.data_dir / "attachments",
+            expected_version=expected_version,
+        )
+
+
+def _acting(task_id: int, user: Viewer, db: WriteDb, settings: AppSettings) -> Acting:
+    return Acting(task_id, user, db, settings)
+
+
+Act = Annotated[Acting, Depends(_acting)]
 
 
 def _version(body: VersionIn | None) -> int | None:
@@ -121,45 +160,36 @@ OptionalVersion = Annotated[VersionIn | None, Body()]
 
 
 @router.post("/tasks/{task_id}/confirm", summary="确认（督查室对照原文核实草稿）", response_model=TaskOut)
-def confirm(
-    task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, body: OptionalVersion = None
-) -> TaskOut:
-    task = service.confirm(db, user.principal, task_id, expected_version=_version(body))
-    return _answer(db, user, settings, task)
+def confirm(act: Act, body: OptionalVersion = None) -> TaskOut:
+    return act.answer(service.confirm(act.db, act.principal, act.task_id, expected_version=_version(body)))
 
 
 @router.post("/tasks/{task_id}/edit", summary="修改任务", response_model=TaskOut)
-def edit(task_id: int, body: EditIn, user: Viewer, db: WriteDb, settings: AppSettings) -> TaskOut:
+def edit(act: Act, body: EditIn) -> TaskOut:
+    changes = body.changes()
     task = service.edit(
-        db,
-        user.principal,
-        task_id,
-        body.changes(),
+        act.db,
+        act.principal,
+        act.task_id,
+        changes,
         expected_version=body.expected_version,
         reason=body.reason,
     )
-    return _answer(db, user, settings, task)
+    return act.answer(task)
 
 
 @router.post("/tasks/{task_id}/assign", summary="交办", response_model=TaskOut)
-def assign(
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    body: Annotated[ChangesIn | None, Body()] = None,
-) -> TaskOut:
+def assign(act: Act, body: Annotated[ChangesIn | None, Body()] = None) -> TaskOut:
     changes = body.changes() if body is not None else None
-    task = service.assign(db, user.principal, task_id, changes, expected_version=_version(body))
-    return _answer(db, user, settings, task)
+    task = service.assign(act.db, act.principal, act.task_id, changes, expected_version=_version(body))
+    return act.answer(task)
 
 
 @router.post("/tasks/{task_id}/acknowledge", summary="签收", response_model=TaskOut)
-def acknowledge(
-    task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, body: OptionalVersion = None
-) -> TaskOut:
-    task = service.acknowledge(db, user.principal, task_id, expected_version=_version(body))
-    return _answer(db, user, settings, task)
+def acknowledge(act: Act, body: OptionalVersion = None) -> TaskOut:
+    return act.answer(
+        service.acknowledge(act.db, act.principal, act.task_id, expected_version=_version(body))
+    )
 
 
 @router.post(
@@ -169,25 +199,13 @@ def acknowledge(
     responses=UPLOAD_PROBLEMS,
 )
 def progress(
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
+    act: Act,
     text: Annotated[str, Form(min_length=1, max_length=MAX_TEXT, description="进展情况")],
     expected_version: Annotated[int | None, Form(ge=1)] = None,
     files: Annotated[list[UploadFile], File(description="附件，可多个")] = [],  # noqa: B006 - FastAPI reads it
 ) -> TaskOut:
-    attachments = read_attachments(files, settings.max_upload_bytes)
-    service.report_progress(
-        db,
-        user.principal,
-        task_id,
-        text,
-        attachments,
-        attachments_dir=settings.data_dir / "attachments",
-        expected_version=expected_version,
-    )
-    return _answer(db, user, settings, task_id)
+    act.feedback(text, files, expected_version, completion=False)
+    return act.answer()
 
 
 @router.post(
@@ -197,89 +215,68 @@ def progress(
     responses=UPLOAD_PROBLEMS,
 )
 def submit(
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
+    act: Act,
     text: Annotated[str, Form(min_length=1, max_length=MAX_TEXT, description="完成情况")],
     expected_version: Annotated[int | None, Form(ge=1)] = None,
     files: Annotated[list[UploadFile], File(description="附件，可多个")] = [],  # noqa: B006
 ) -> TaskOut:
-    attachments = read_attachments(files, settings.max_upload_bytes)
-    task = service.submit(
-        db,
-        user.principal,
-        task_id,
-        text,
-        attachments,
-        attachments_dir=settings.data_dir / "attachments",
-        expected_version=expected_version,
-    )
-    return _answer(db, user, settings, task)
+    act.feedback(text, files, expected_version, completion=True)
+    return act.answer()
 
 
 @router.post("/tasks/{task_id}/accept", summary="验收办结（销号）", response_model=TaskOut)
-def accept(
-    task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, body: OptionalVersion = None
-) -> TaskOut:
-    task = service.accept(db, user.principal, task_id, expected_version=_version(body))
-    return _answer(db, user, settings, task)
+def accept(act: Act, body: OptionalVersion = None) -> TaskOut:
+    return act.answer(service.accept(act.db, act.principal, act.task_id, expected_version=_version(body)))
 
 
 @router.post("/tasks/{task_id}/return", summary="退回（须填理由）", response_model=TaskOut)
-def return_task(task_id: int, body: ReasonIn, user: Viewer, db: WriteDb, settings: AppSettings) -> TaskOut:
-    task = service.return_task(
-        db, user.principal, task_id, body.reason, expected_version=body.expected_version
+def return_task(act: Act, body: ReasonIn) -> TaskOut:
+    version = body.expected_version
+    return act.answer(
+        service.return_task(act.db, act.principal, act.task_id, body.reason, expected_version=version)
     )
-    return _answer(db, user, settings, task)
 
 
 @router.post("/tasks/{task_id}/extension", summary="申请延期", response_model=TaskOut)
-def request_extension(
-    task_id: int, body: ExtensionIn, user: Viewer, db: WriteDb, settings: AppSettings
-) -> TaskOut:
+def request_extension(act: Act, body: ExtensionIn) -> TaskOut:
     service.request_extension(
-        db, user.principal, task_id, body.new_deadline, body.reason, expected_version=body.expected_version
+        act.db,
+        act.principal,
+        act.task_id,
+        body.new_deadline,
+        body.reason,
+        expected_version=body.expected_version,
     )
-    return _answer(db, user, settings, task_id)
+    return act.answer()
 
 
 @router.post(
     "/tasks/{task_id}/extensions/{request_id}/decide", summary="审批延期申请", response_model=TaskOut
 )
-def decide_extension(
-    task_id: int, request_id: int, body: DecideIn, user: Viewer, db: WriteDb, settings: AppSettings
-) -> TaskOut:
-    load_task(db, user.principal, task_id)
-    request = db.get(ExtensionRequest, request_id)
-    if request is None or request.task_id != task_id:
-        raise NotFound(f"延期申请 {request_id} 不存在", f"extension request {request_id} not found")
+def decide_extension(act: Act, request_id: int, body: DecideIn) -> TaskOut:
+    load_extension_request(act.db, act.principal, act.task_id, request_id)
     service.decide_extension(
-        db, user.principal, request_id, body.approve, body.reason, expected_version=body.expected_version
+        act.db, act.principal, request_id, body.approve, body.reason, expected_version=body.expected_version
     )
-    return _answer(db, user, settings, task_id)
+    return act.answer()
 
 
 @router.post("/tasks/{task_id}/cancel", summary="撤销（须填理由）", response_model=TaskOut)
-def cancel(task_id: int, body: ReasonIn, user: Viewer, db: WriteDb, settings: AppSettings) -> TaskOut:
-    task = service.cancel(db, user.principal, task_id, body.reason, expected_version=body.expected_version)
-    return _answer(db, user, settings, task)
+def cancel(act: Act, body: ReasonIn) -> TaskOut:
+    version = body.expected_version
+    return act.answer(
+        service.cancel(act.db, act.principal, act.task_id, body.reason, expected_version=version)
+    )
 
 
 @router.post("/tasks/{task_id}/remind", summary="催办（每任务每天一次）", response_model=TaskOut)
-def remind(
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    body: Annotated[RemindIn | None, Body()] = None,
-) -> TaskOut:
+def remind(act: Act, body: Annotated[RemindIn | None, Body()] = None) -> TaskOut:
     message = body.message if body is not None else None
-    service.remind(db, user.principal, task_id, message, expected_version=_version(body))
-    return _answer(db, user, settings, task_id)
+    service.remind(act.db, act.principal, act.task_id, message, expected_version=_version(body))
+    return act.answer()
 
 
 @router.post("/tasks/{task_id}/instruct", summary="领导批示", response_model=TaskOut)
-def instruct(task_id: int, body: InstructIn, user: Viewer, db: WriteDb, settings: AppSettings) -> TaskOut:
-    service.instruct(db, user.principal, task_id, body.text, expected_version=body.expected_version)
-    return _answer(db, user, settings, task_id)
+def instruct(act: Act, body: InstructIn) -> TaskOut:
+    service.instruct(act.db, act.principal, act.task_id, body.text, expected_version=body.expected_version)
+    return act.answer()

@@ -11,15 +11,16 @@ File uploads are read synchronously, so the routes are plain `def`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from duban.config import Settings
-from duban.db.models import ExtensionRequest
-from duban.errors import NotFound, Rejected
+from duban.db.repositories.task_detail import load_extension_request
+from duban.errors import Rejected
 from duban.server.auth import CurrentUser, Viewer
 from duban.server.db import AppSettings, WriteDb
 from duban.server.templating import flash
@@ -28,10 +29,10 @@ from duban.web.task_forms import TaskForm, form_date, has_changes, task_changes
 from duban.web.task_view import render_task
 from duban.workflow import service
 from duban.workflow.machine import load_task
+from duban.workflow.principal import Principal
 
 router = APIRouter()
 
-Version = Annotated[int, Form()]
 LongText = Annotated[str, Form(max_length=20_000)]
 OptionalText = Annotated[str, Form(max_length=20_000)]
 Files = Annotated[list[UploadFile] | None, File()]
@@ -39,13 +40,54 @@ Rows = Annotated[list[str] | None, Form()]
 ShortField = Annotated[str | None, Form(max_length=100)]
 
 
-def _done(
-    request: Request, db: Session, user: CurrentUser, settings: Settings, task_id: int, message: str
-) -> Response:
-    if request.headers.get("HX-Request"):
-        return render_task(request, db, user, settings, task_id, notice=message)
-    flash(request, message, "ok")
-    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
+@dataclass(frozen=True)
+class Posted:
+    """What every action post carries: the task, who posts, the page's version, and how to answer."""
+
+    request: Request
+    task_id: int
+    user: CurrentUser
+    db: Session
+    settings: Settings
+    version: int
+
+    @property
+    def principal(self) -> Principal:
+        return self.user.principal
+
+    def done(self, message: str) -> Response:
+        if self.request.headers.get("HX-Request"):
+            return render_task(self.request, self.db, self.user, self.settings, self.task_id, notice=message)
+        flash(self.request, message, "ok")
+        return RedirectResponse(f"/tasks/{self.task_id}", status_code=303)
+
+    def feedback(self, text: str, files: list[UploadFile] | None, *, completion: bool) -> None:
+        """反馈 or 申请办结: the text with the attached files, stored under the data directory."""
+        attachments = read_attachments(files or [], self.settings.max_upload_bytes)
+        report = service.submit if completion else service.report_progress
+        report(
+            self.db,
+            self.principal,
+            self.task_id,
+            text,
+            attachments,
+            attachments_dir=self.settings.data_dir / "attachments",
+            expected_version=self.version,
+        )
+
+
+def _posted(
+    request: Request,
+    task_id: int,
+    user: Viewer,
+    db: WriteDb,
+    settings: AppSettings,
+    version: Annotated[int, Form()],
+) -> Posted:
+    return Posted(request, task_id, user, db, settings, version)
+
+
+Post = Annotated[Posted, Depends(_posted)]
 
 
 def _form(
@@ -76,21 +118,14 @@ def _form(
 
 
 @router.post("/tasks/{task_id}/actions/confirm")
-def confirm(
-    request: Request, task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, version: Version
-) -> Response:
-    service.confirm(db, user.principal, task_id, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已确认：该任务已与原文核对")
+def confirm(post: Post) -> Response:
+    service.confirm(post.db, post.principal, post.task_id, expected_version=post.version)
+    return post.done("已确认：该任务已与原文核对")
 
 
 @router.post("/tasks/{task_id}/actions/edit")
 def edit(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
+    post: Post,
     text: LongText,
     owner_unit: Rows = None,
     owner_role: Rows = None,
@@ -102,7 +137,7 @@ def edit(
     milestone_text: Rows = None,
     reason: OptionalText = "",
 ) -> Response:
-    task = load_task(db, user.principal, task_id)
+    task = load_task(post.db, post.principal, post.task_id)
     form = _form(
         text,
         owner_unit,
@@ -117,187 +152,98 @@ def edit(
     changes = task_changes(task, form)
     if not has_changes(changes):
         raise Rejected("没有需要保存的修改", "nothing changed")
-    service.edit(db, user.principal, task_id, changes, expected_version=version, reason=reason)
-    return _done(request, db, user, settings, task_id, "修改已保存")
+    service.edit(post.db, post.principal, post.task_id, changes, expected_version=post.version, reason=reason)
+    return post.done("修改已保存")
 
 
 @router.post("/tasks/{task_id}/actions/assign")
 def assign(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
+    post: Post,
     owner_unit: Rows = None,
     owner_role: Rows = None,
     deadline: ShortField = None,
     deadline_workdays: ShortField = None,
     leader_name: ShortField = None,
 ) -> Response:
-    task = load_task(db, user.principal, task_id)
+    task = load_task(post.db, post.principal, post.task_id)
     form = _form(None, owner_unit, owner_role, deadline, deadline_workdays, None, leader_name)
-    service.assign(db, user.principal, task_id, task_changes(task, form), expected_version=version)
-    return _done(request, db, user, settings, task_id, "已交办，责任单位将收到通知")
+    changes = task_changes(task, form)
+    service.assign(post.db, post.principal, post.task_id, changes, expected_version=post.version)
+    return post.done("已交办，责任单位将收到通知")
 
 
 @router.post("/tasks/{task_id}/actions/acknowledge")
-def acknowledge(
-    request: Request, task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, version: Version
-) -> Response:
-    service.acknowledge(db, user.principal, task_id, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已签收，任务进入办理中")
+def acknowledge(post: Post) -> Response:
+    service.acknowledge(post.db, post.principal, post.task_id, expected_version=post.version)
+    return post.done("已签收，任务进入办理中")
 
 
 @router.post("/tasks/{task_id}/actions/report_progress")
-def report_progress(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    text: LongText,
-    files: Files = None,
-) -> Response:
-    attachments = read_attachments(files or [], settings.max_upload_bytes)
-    service.report_progress(
-        db,
-        user.principal,
-        task_id,
-        text,
-        attachments,
-        attachments_dir=settings.data_dir / "attachments",
-        expected_version=version,
-    )
-    return _done(request, db, user, settings, task_id, "进展已反馈")
+def report_progress(post: Post, text: LongText, files: Files = None) -> Response:
+    post.feedback(text, files, completion=False)
+    return post.done("进展已反馈")
 
 
 @router.post("/tasks/{task_id}/actions/submit")
-def submit(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    text: LongText,
-    files: Files = None,
-) -> Response:
-    attachments = read_attachments(files or [], settings.max_upload_bytes)
-    service.submit(
-        db,
-        user.principal,
-        task_id,
-        text,
-        attachments,
-        attachments_dir=settings.data_dir / "attachments",
-        expected_version=version,
-    )
-    return _done(request, db, user, settings, task_id, "已申请办结，等待督查室验收")
+def submit(post: Post, text: LongText, files: Files = None) -> Response:
+    post.feedback(text, files, completion=True)
+    return post.done("已申请办结，等待督查室验收")
 
 
 @router.post("/tasks/{task_id}/actions/accept")
-def accept(
-    request: Request, task_id: int, user: Viewer, db: WriteDb, settings: AppSettings, version: Version
-) -> Response:
-    service.accept(db, user.principal, task_id, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已验收办结（销号）")
+def accept(post: Post) -> Response:
+    service.accept(post.db, post.principal, post.task_id, expected_version=post.version)
+    return post.done("已验收办结（销号）")
 
 
 @router.post("/tasks/{task_id}/actions/return")
-def return_task(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    reason: OptionalText = "",
-) -> Response:
-    service.return_task(db, user.principal, task_id, reason, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已退回责任单位")
+def return_task(post: Post, reason: OptionalText = "") -> Response:
+    service.return_task(post.db, post.principal, post.task_id, reason, expected_version=post.version)
+    return post.done("已退回责任单位")
 
 
 @router.post("/tasks/{task_id}/actions/request_extension")
 def request_extension(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    new_deadline: Annotated[str, Form(max_length=20)],
-    reason: OptionalText = "",
+    post: Post, new_deadline: Annotated[str, Form(max_length=20)], reason: OptionalText = ""
 ) -> Response:
     date = form_date(new_deadline, "延期后的日期")
     if date is None:
         raise Rejected("请填写延期后的完成时限", "new deadline missing")
-    service.request_extension(db, user.principal, task_id, date, reason, expected_version=version)
-    return _done(request, db, user, settings, task_id, "延期申请已提交，等待督查室审批")
+    service.request_extension(
+        post.db, post.principal, post.task_id, date, reason, expected_version=post.version
+    )
+    return post.done("延期申请已提交，等待督查室审批")
 
 
 @router.post("/tasks/{task_id}/actions/decide_extension")
 def decide_extension(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
+    post: Post,
     extension_id: Annotated[int, Form()],
     decision: Annotated[Literal["approve", "refuse"], Form()],
     reason: OptionalText = "",
 ) -> Response:
     # The request must belong to the task in the URL, the one the user is looking at.
-    load_task(db, user.principal, task_id)
-    request_row = db.get(ExtensionRequest, extension_id)
-    if request_row is None or request_row.task_id != task_id:
-        raise NotFound(
-            f"延期申请 {extension_id} 不存在", f"extension request {extension_id} not on task {task_id}"
-        )
+    load_extension_request(post.db, post.principal, post.task_id, extension_id)
     approve = decision == "approve"
-    service.decide_extension(db, user.principal, extension_id, approve, reason, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已批准延期" if approve else "已不予批准延期")
+    service.decide_extension(
+        post.db, post.principal, extension_id, approve, reason, expected_version=post.version
+    )
+    return post.done("已批准延期" if approve else "已不予批准延期")
 
 
 @router.post("/tasks/{task_id}/actions/remind")
-def remind(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    message: OptionalText = "",
-) -> Response:
-    service.remind(db, user.principal, task_id, message, expected_version=version)
-    return _done(request, db, user, settings, task_id, "已催办，责任单位将收到提醒")
+def remind(post: Post, message: OptionalText = "") -> Response:
+    service.remind(post.db, post.principal, post.task_id, message, expected_version=post.version)
+    return post.done("已催办，责任单位将收到提醒")
 
 
 @router.post("/tasks/{task_id}/actions/instruct")
-def instruct(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    text: LongText,
-) -> Response:
-    service.instruct(db, user.principal, task_id, text, expected_version=version)
-    return _done(request, db, user, settings, task_id, "批示已发送")
+def instruct(post: Post, text: LongText) -> Response:
+    service.instruct(post.db, post.principal, post.task_id, text, expected_version=post.version)
+    return post.done("批示已发送")
 
 
 @router.post("/tasks/{task_id}/actions/cancel")
-def cancel(
-    request: Request,
-    task_id: int,
-    user: Viewer,
-    db: WriteDb,
-    settings: AppSettings,
-    version: Version,
-    reason: OptionalText = "",
-) -> Response:
-    service.cancel(db, user.principal, task_id, reason, expected_version=version)
-    return _done(request, db, user, settings, task_id, "任务已撤销")
+def cancel(post: Post, reason: OptionalText = "") -> Response:
+    service.cancel(post.db, post.principal, post.task_id, reason, expected_version=post.version)
+    return post.done("任务已撤销")

@@ -46,6 +46,7 @@ __all__ = [
     "document_label",
     "load_attachment",
     "load_detail",
+    "load_extension_request",
     "load_records",
     "source_context",
     "unit_names",
@@ -250,3 +251,16 @@ def load_attachment(session: Session, principal: Principal, task_id: int, attach
     if attachment is None:
         raise NotFound(f"附件 {attachment_id} 不存在", f"attachment {attachment_id} not found")
     return attachment
+
+
+def load_extension_request(
+    session: Session, principal: Principal, task_id: int, request_id: int
+) -> ExtensionRequest:
+    """An extension request of the task in the URL, if the principal may see that task; NotFound otherwise."""
+    load_task(session, principal, task_id)
+    request = session.get(ExtensionRequest, request_id)
+    if request is None or request.task_id != task_id:
+        raise NotFound(
+            f"延期申请 {request_id} 不存在", f"extension request {request_id} not on task {task_id}"
+        )
+    return request
