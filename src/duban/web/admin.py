@@ -91,6 +91,11 @@ def _attempt(
     return RedirectResponse(back, status_code=303)
 
 
+def _chosen_id(value: str) -> int | None:
+    """The id a `<select>` posted; its blank first option means none."""
+    return int(value) if value.strip().isdigit() else None
+
+
 def _user(db: Session, user_id: int) -> User:
     record = db.get(User, user_id)
     if record is None:
@@ -104,6 +109,13 @@ def admin_home(user: Supervisor) -> RedirectResponse:
 
 
 # ------------------------------------------------------------------ users
+
+
+def _users_change(
+    request: Request, db: Session, change: Callable[[], str], form: dict[str, str] | None = None
+) -> Response:
+    """A change made on the users page: refused ones show it again, with what was typed (`form`)."""
+    return _attempt(request, db, change, "admin/users.html", lambda: _users_context(db, form), "/admin/users")
 
 
 @router.get("/users")
@@ -129,7 +141,8 @@ def users_create(
             chosen = UserRole(role)
         except ValueError:
             raise Rejected("请选择用户角色", f"unknown role {role!r}") from None
-        unit_name = require_id(db, int(unit_id)).name if unit_id.strip().isdigit() else None
+        chosen_unit = _chosen_id(unit_id)
+        unit_name = require_id(db, chosen_unit).name if chosen_unit is not None else None
         accounts.check_password_rules(password, username.strip())
         created = user_repo.create_user(
             db,
@@ -142,7 +155,7 @@ def users_create(
         accounts.set_password(db, created, password, user.principal.actor)
         return f"已创建用户“{created.username}”（{chosen.label}）"
 
-    return _attempt(request, db, change, "admin/users.html", lambda: _users_context(db, form), "/admin/users")
+    return _users_change(request, db, change, form)
 
 
 @router.post("/users/{user_id}/active")
@@ -160,7 +173,7 @@ def users_set_active(
         user_repo.set_active(db, record.username, active, user.principal.actor)
         return f"已{'启用' if active else '停用'}用户“{record.username}”"
 
-    return _attempt(request, db, change, "admin/users.html", lambda: _users_context(db), "/admin/users")
+    return _users_change(request, db, change)
 
 
 @router.post("/users/{user_id}/password")
@@ -172,7 +185,7 @@ def users_reset_password(
         accounts.set_password(db, record, password, user.principal.actor)
         return f"已重置用户“{record.username}”的密码，其已登录的会话随之失效"
 
-    return _attempt(request, db, change, "admin/users.html", lambda: _users_context(db), "/admin/users")
+    return _users_change(request, db, change)
 
 
 # ------------------------------------------------------------------ units
@@ -227,8 +240,7 @@ def units_set_parent(
     parent_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     def change() -> str:
-        parent = int(parent_id) if parent_id.strip().isdigit() else None
-        unit = set_parent(db, unit_id, parent, user.principal.actor)
+        unit = set_parent(db, unit_id, _chosen_id(parent_id), user.principal.actor)
         above = unit.parent.name if unit.parent else "无"
         return f"“{unit.name}”的上级单位已设为：{above}"
 
@@ -244,9 +256,10 @@ def units_merge(
     target_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     def change() -> str:
-        if not target_id.strip().isdigit():
+        target_unit = _chosen_id(target_id)
+        if target_unit is None:
             raise Rejected("请选择要并入的单位", "no target unit")
-        source, target = _active(db, unit_id), _active(db, int(target_id))
+        source, target = _active(db, unit_id), _active(db, target_unit)
         result = unit_repo.merge(db, source.name, target.name, user.principal.actor)
         return (
             f"已将“{result.source.name}”并入“{result.target.name}”：移交任务{result.tasks_moved}项，"

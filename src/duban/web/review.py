@@ -10,12 +10,12 @@ the page's flash area.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -28,8 +28,10 @@ from duban.server.auth import CurrentUser, Supervisor
 from duban.server.db import ReadDb, WriteDb
 from duban.server.templating import flash, render
 from duban.web.documents import DocumentReader
+from duban.web.task_forms import form_date
 from duban.workflow import drafts, service
 from duban.workflow.machine import MAX_TEXT, load_task
+from duban.workflow.principal import Principal
 from duban.workflow.service import OwnerIn, TaskChanges
 from duban.workflow.states import State
 
@@ -109,21 +111,53 @@ def _respond(
     return render(request, "review.html", {**context, "notice": message}, block="drafts")
 
 
-@router.post("/documents/{document_id}/review/{task_id}/confirm")
-def confirm_draft(
+@dataclass(frozen=True)
+class DraftPost:
+    """A post about one draft of the document in the URL, with the version its card was rendered at."""
+
+    request: Request
+    document_id: int
+    task_id: int
+    user: CurrentUser
+    db: Session
+    version: int | None
+
+    @property
+    def principal(self) -> Principal:
+        return self.user.principal
+
+    def draft(self) -> Task:
+        """The draft, checked to be this document's (NotFound otherwise)."""
+        return _draft_of(self.db, self.user, self.document_id, self.task_id)
+
+    def respond(self, action: Callable[[], str], *, row: bool = False) -> Response:
+        """Run `action` (see `_respond`); `row` answers htmx with just this draft's card."""
+        row_id = self.task_id if row else None
+        return _respond(self.request, self.db, self.user, self.document_id, action, row=row_id)
+
+
+def _draft_post(
     request: Request,
     document_id: int,
     task_id: int,
     user: Supervisor,
     db: WriteDb,
     version: Annotated[int | None, Form()] = None,
-) -> Response:
-    def action() -> str:
-        _draft_of(db, user, document_id, task_id)
-        service.confirm(db, user.principal, task_id, expected_version=version)
-        return f"任务{task_id}已确认"
+) -> DraftPost:
+    return DraftPost(request, document_id, task_id, user, db, version)
 
-    return _respond(request, db, user, document_id, action, row=task_id)
+
+Draft = Annotated[DraftPost, Depends(_draft_post)]
+
+
+@router.post("/documents/{document_id}/review/{task_id}/confirm")
+def confirm_draft(post: Draft) -> Response:
+    def action() -> str:
+        post.draft()
+        service.confirm(post.db, post.principal, post.task_id, expected_version=post.version)
+        return f"任务{post.task_id}已确认"
+
+    return post.respond(action, row=True)
 
 
 def _owners(
@@ -141,22 +175,10 @@ def _owners(
     return owners
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value.strip()) if value.strip() else None
-    except ValueError as exc:
-        raise Rejected(f"日期格式不正确：{value}", "bad date") from exc
-
-
 @router.post("/documents/{document_id}/review/{task_id}/edit")
 def edit_draft(
-    request: Request,
-    document_id: int,
-    task_id: int,
-    user: Supervisor,
-    db: WriteDb,
+    post: Draft,
     text: Annotated[str, Form(max_length=MAX_TEXT)],
-    version: Annotated[int | None, Form()] = None,
     deadline: Annotated[str, Form(max_length=20)] = "",
     owner_unit: Annotated[list[int] | None, Form()] = None,
     owner_role: Annotated[list[str] | None, Form()] = None,
@@ -164,56 +186,46 @@ def edit_draft(
     new_owner_role: Annotated[str, Form(max_length=20)] = OwnerRole.RESPONSIBLE.value,
 ) -> Response:
     def action() -> str:
-        task = _draft_of(db, user, document_id, task_id)
-        due = _date(deadline)
+        task = post.draft()
+        due = form_date(deadline, "完成时限")
         changes = TaskChanges(
             text=text,
-            owners=_owners(db, owner_unit or [], owner_role or [], new_owner, new_owner_role),
+            owners=_owners(post.db, owner_unit or [], owner_role or [], new_owner, new_owner_role),
             deadline=due,
             clear_deadline=due is None and task.deadline is not None,
         )
-        service.edit(db, user.principal, task_id, changes, expected_version=version)
-        return f"任务{task_id}已修改"
+        service.edit(post.db, post.principal, post.task_id, changes, expected_version=post.version)
+        return f"任务{post.task_id}已修改"
 
-    return _respond(request, db, user, document_id, action, row=task_id)
+    return post.respond(action, row=True)
 
 
 @router.post("/documents/{document_id}/review/{task_id}/split")
 def split_draft(
-    request: Request,
-    document_id: int,
-    task_id: int,
-    user: Supervisor,
-    db: WriteDb,
-    version: Annotated[int | None, Form()] = None,
+    post: Draft,
     mode: Annotated[str, Form(max_length=20)] = "lines",
     lines: Annotated[str, Form(max_length=MAX_TEXT)] = "",
 ) -> Response:
     def action() -> str:
-        _draft_of(db, user, document_id, task_id)
+        post.draft()
         parts = None if mode == "sentences" else lines.splitlines()
-        tasks = drafts.split(db, user.principal, task_id, parts, expected_version=version)
-        return f"任务{task_id}已拆分为{len(tasks)}条"
+        tasks = drafts.split(post.db, post.principal, post.task_id, parts, expected_version=post.version)
+        return f"任务{post.task_id}已拆分为{len(tasks)}条"
 
-    return _respond(request, db, user, document_id, action)
+    return post.respond(action)
 
 
 @router.post("/documents/{document_id}/review/{task_id}/reject")
 def reject_draft(
-    request: Request,
-    document_id: int,
-    task_id: int,
-    user: Supervisor,
-    db: WriteDb,
-    version: Annotated[int | None, Form()] = None,
+    post: Draft,
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     def action() -> str:
-        _draft_of(db, user, document_id, task_id)
-        drafts.reject(db, user.principal, task_id, reason, expected_version=version)
-        return f"任务{task_id}已剔除"
+        post.draft()
+        drafts.reject(post.db, post.principal, post.task_id, reason, expected_version=post.version)
+        return f"任务{post.task_id}已剔除"
 
-    return _respond(request, db, user, document_id, action)
+    return post.respond(action)
 
 
 def _selection(values: list[str]) -> dict[int, int]:
