@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from duban.db.models import Document, DocumentStatus, Task, TaskOwner, Unit
+from duban.db.repositories.paging import Page
 from duban.errors import NotFound
 from duban.workflow.states import State
 
@@ -40,16 +41,7 @@ class DocumentRow:
     drafted: int  # every task drafted from it, cancelled ones too
 
 
-@dataclass(frozen=True)
-class DocumentPage:
-    rows: list[DocumentRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+DocumentPage = Page[DocumentRow]
 
 
 def _counts(session: Session, document_ids: Sequence[int]) -> dict[int, tuple[int, int, int]]:

@@ -12,7 +12,6 @@ name, limited to the tasks the asking principal can see.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from duban.db.models import Document, Person, PersonTitle, Task
+from duban.db.repositories.paging import Page
 from duban.db.repositories.search import like_pattern
 from duban.db.repositories.tasks import visible_to
 from duban.errors import NotFound
@@ -58,16 +58,7 @@ class PersonSummary:
         return self.latest_titles[-1] if self.latest_titles else None
 
 
-@dataclass(frozen=True)
-class PersonPage:
-    rows: list[PersonSummary]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+PersonPage = Page[PersonSummary]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ Unit users only ever get their own units' tasks.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, o
 from sqlalchemy.orm import Session, selectinload
 
 from duban.db.models import OwnerRole, Task, TaskOwner, UserRole
+from duban.db.repositories.paging import Page
 from duban.workflow.principal import Principal
 from duban.workflow.states import State
 from duban.workflow.warnings import DEFAULT_NEAR_DUE_WORKDAYS, Light, classify, near_due_cutoff
@@ -67,16 +67,7 @@ class TaskRow:
     units: list[str]
 
 
-@dataclass(frozen=True)
-class TaskPage:
-    rows: list[TaskRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+TaskPage = Page[TaskRow]
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
