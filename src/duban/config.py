@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
+    @property
+    def attachments_dir(self) -> Path:
+        """Where files attached to progress reports are kept, content-addressed."""
+        return self.data_dir / "attachments"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

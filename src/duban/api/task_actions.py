@@ -24,7 +24,7 @@ from duban.db.models import OwnerRole, Task
 from duban.db.repositories.task_detail import load_extension_request
 from duban.server.auth import CurrentUser, Viewer
 from duban.server.db import AppSettings, WriteDb
-from duban.server.uploads import read_attachments
+from duban.server.uploads import record_feedback
 from duban.workflow import service
 from duban.workflow.machine import MAX_TEXT, load_task
 from duban.workflow.principal import Principal
@@ -132,15 +132,14 @@ class Acting:
         self, text: str, files: list[UploadFile], expected_version: int | None, *, completion: bool
     ) -> None:
         """反馈 or 申请办结: the text with the attached files, stored under the data directory."""
-        attachments = read_attachments(files, self.settings.max_upload_bytes)
-        report = service.submit if completion else service.report_progress
-        report(
+        record_feedback(
             self.db,
             self.principal,
             self.task_id,
             text,
-            attachments,
-            attachments_dir=self.settings.data_dir / "attachments",
+            files,
+            self.settings,
+            completion=completion,
             expected_version=expected_version,
         )
 

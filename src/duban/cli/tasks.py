@@ -234,7 +234,7 @@ def progress_command(
     user: UserOption = None,
 ) -> None:
     """反馈进展，可附文件。"""
-    folder = get_settings().data_dir / "attachments"
+    folder = get_settings().attachments_dir
 
     def run(s: Session, p: Principal) -> ProgressReport:
         files = _attachments(attach or [])
@@ -255,7 +255,7 @@ def submit_command(
     user: UserOption = None,
 ) -> None:
     """申请办结。"""
-    folder = get_settings().data_dir / "attachments"
+    folder = get_settings().attachments_dir
 
     def run(s: Session, p: Principal) -> Task:
         files = _attachments(attach or [])

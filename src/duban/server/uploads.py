@@ -18,6 +18,7 @@ from fastapi import UploadFile
 from sqlalchemy.orm import Session
 
 from duban import jobs
+from duban.config import Settings
 from duban.db.models import Document
 from duban.db.session import write_session
 from duban.errors import EmptyFile, FileTooLarge, Rejected, UnsupportedFileType
@@ -25,10 +26,19 @@ from duban.ingest.read import supported_suffixes
 from duban.ingest.store import process_document, store_upload
 from duban.ingest.types import Source
 from duban.server.state import AppState
+from duban.workflow import service
 from duban.workflow.audit import Actor
 from duban.workflow.feedback import AttachmentIn
+from duban.workflow.principal import Principal
 
-__all__ = ["ATTACHMENT_SUFFIXES", "read_attachments", "read_upload", "schedule_processing", "store_uploads"]
+__all__ = [
+    "ATTACHMENT_SUFFIXES",
+    "read_attachments",
+    "read_upload",
+    "record_feedback",
+    "schedule_processing",
+    "store_uploads",
+]
 
 # Progress-report attachments: office documents, PDFs, images, archives of them.
 ATTACHMENT_SUFFIXES = frozenset(
@@ -129,3 +139,28 @@ def read_attachments(uploads: Sequence[UploadFile], max_bytes: int) -> list[Atta
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         attachments.append(AttachmentIn(filename=name, data=data, media_type=media_type))
     return attachments
+
+
+def record_feedback(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    text: str,
+    files: Sequence[UploadFile],
+    settings: Settings,
+    *,
+    completion: bool,
+    expected_version: int | None,
+) -> None:
+    """反馈 (progress) or 申请办结 (completion): the text with its attached files, kept under the data folder."""
+    attachments = read_attachments(files, settings.max_upload_bytes)
+    report = service.submit if completion else service.report_progress
+    report(
+        session,
+        principal,
+        task_id,
+        text,
+        attachments,
+        attachments_dir=settings.attachments_dir,
+        expected_version=expected_version,
+    )

@@ -24,7 +24,7 @@ from duban.errors import Rejected
 from duban.server.auth import CurrentUser, Viewer
 from duban.server.db import AppSettings, WriteDb
 from duban.server.templating import flash
-from duban.server.uploads import read_attachments
+from duban.server.uploads import record_feedback
 from duban.web.task_forms import TaskForm, form_date, has_changes, task_changes
 from duban.web.task_view import render_task
 from duban.workflow import service
@@ -63,15 +63,14 @@ class Posted:
 
     def feedback(self, text: str, files: list[UploadFile] | None, *, completion: bool) -> None:
         """反馈 or 申请办结: the text with the attached files, stored under the data directory."""
-        attachments = read_attachments(files or [], self.settings.max_upload_bytes)
-        report = service.submit if completion else service.report_progress
-        report(
+        record_feedback(
             self.db,
             self.principal,
             self.task_id,
             text,
-            attachments,
-            attachments_dir=self.settings.data_dir / "attachments",
+            files or [],
+            self.settings,
+            completion=completion,
             expected_version=self.version,
         )
 
