@@ -157,3 +157,30 @@ def test_set_a_units_parent(client_for: ClientFactory, engine: Engine, world: Wo
     assert "区财政局" in admin.get(f"/units/{world.unit_b}").text.split("上级单位")[1][:200]
     loop = admin.post(f"/admin/units/{world.unit_a}/parent", data={"parent_id": str(world.unit_b)})
     assert loop.status_code == 422 and "循环" in loop.text
+
+
+def test_changing_a_role_takes_effect_on_the_next_request(client_for: ClientFactory, world: World) -> None:
+    admin = client_for(world.supervisor)
+    leader = client_for(world.leader)
+    assert leader.get("/api/v1/me").json()["role"] == "leader"
+    response = admin.post(
+        f"/admin/users/{world.leader.user_id}/role", data={"role": "unit", "unit_id": str(world.unit_b)}
+    )
+    assert response.status_code == 303
+    me = leader.get("/api/v1/me").json()
+    assert (me["role"], me["unit_id"]) == ("unit", world.unit_b)
+    assert leader.get("/admin/users").status_code == 403
+
+
+def test_a_role_change_is_refused_with_the_reason(client_for: ClientFactory, world: World) -> None:
+    admin = client_for(world.supervisor)
+    no_unit = admin.post(f"/admin/users/{world.leader.user_id}/role", data={"role": "unit", "unit_id": ""})
+    assert no_unit.status_code == 422 and "须指定所属单位" in no_unit.text
+    myself = admin.post(f"/admin/users/{world.supervisor.user_id}/role", data={"role": "leader"})
+    assert myself.status_code == 422 and "不能取消自己的督查室权限" in myself.text
+    assert (
+        client_for(world.leader)
+        .post(f"/admin/users/{world.unit_a_user.user_id}/role", data={"role": "supervisor"})
+        .status_code
+        == 403
+    )

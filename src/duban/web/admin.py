@@ -176,6 +176,32 @@ def users_set_active(
     return _users_change(request, db, change)
 
 
+@router.post("/users/{user_id}/role")
+def users_set_role(
+    request: Request,
+    user_id: int,
+    user: Supervisor,
+    db: WriteDb,
+    role: Annotated[str, Form(max_length=20)],
+    unit_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    def change() -> str:
+        record = _user(db, user_id)
+        try:
+            chosen = UserRole(role)
+        except ValueError:
+            raise Rejected("请选择用户角色", f"unknown role {role!r}") from None
+        if record.id == user.id and chosen is not UserRole.SUPERVISOR:
+            raise Rejected("不能取消自己的督查室权限", "cannot demote yourself")
+        chosen_unit = _chosen_id(unit_id) if chosen is UserRole.UNIT else None
+        unit_name = require_id(db, chosen_unit).name if chosen_unit is not None else None
+        user_repo.set_role(db, record.username, chosen, user.principal.actor, unit_name=unit_name)
+        where = f"（{unit_name}）" if unit_name else ""
+        return f"用户“{record.username}”现为{chosen.label}{where}，下次操作起生效"
+
+    return _users_change(request, db, change)
+
+
 @router.post("/users/{user_id}/password")
 def users_reset_password(
     request: Request, user_id: int, user: Supervisor, db: WriteDb, password: Text
