@@ -8,13 +8,14 @@ changes it, which signs out every other browser of that user.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from duban import clock
@@ -27,18 +28,21 @@ __all__ = [
     "IssuedToken",
     "authenticate",
     "check_password_rules",
+    "find_token",
     "hash_password",
     "issue_token",
     "list_tokens",
+    "needs_touch",
     "revoke_token",
     "session_fingerprint",
     "set_password",
-    "user_for_token",
+    "touch_token",
     "verify_password",
 ]
 
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "dbn_"
+TOKEN_USE_RESOLUTION = dt.timedelta(minutes=5)
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("duban-dummy-password")
@@ -121,16 +125,24 @@ def issue_token(session: Session, user: User, name: str, actor: Actor) -> Issued
     return IssuedToken(token, secret)
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
-    """The active user a live token belongs to; marks the token used."""
+def find_token(session: Session, secret: str) -> ApiToken | None:
+    """The live token with this secret whose user is active, or None. Reads only."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_sha256 == _digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
-    token.last_used_at = clock.now()
-    session.flush()
-    return token.user
+    return token
+
+
+def needs_touch(token: ApiToken) -> bool:
+    """Whether `last_used_at` is worth updating: at most every few minutes, not on every call
+    (a write per API call would serialize every call on SQLite)."""
+    return token.last_used_at is None or clock.now() - token.last_used_at > TOKEN_USE_RESOLUTION
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=clock.now()))
 
 
 def list_tokens(session: Session, user_id: int) -> list[ApiToken]:

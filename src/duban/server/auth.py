@@ -16,8 +16,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from duban.accounts import session_fingerprint, user_for_token
+from duban.accounts import find_token, needs_touch, session_fingerprint, touch_token
 from duban.db.models import User, UserRole
 from duban.db.session import read_session, write_session
 from duban.errors import DomainError, Forbidden
@@ -136,9 +137,20 @@ def _resolve(request: Request) -> CurrentUser | None:
     engine = app_state(request).engine
     token = _bearer(request)
     if token is not None:
-        with write_session(engine) as session:
-            user = user_for_token(session, token)
-            return CurrentUser.of(user, via_token=True) if user else None
+        with read_session(engine) as session:
+            found = find_token(session, token)
+            if found is None:
+                return None
+            current, token_id, touch = (
+                CurrentUser.of(found.user, via_token=True),
+                found.id,
+                needs_touch(found),
+            )
+        # After the read has given its connection back: one connection per request at a time.
+        if touch:
+            with write_session(engine) as session:
+                touch_token(session, token_id)
+        return current
     user_id = request.session.get("uid")
     if not isinstance(user_id, int):
         return None
@@ -158,7 +170,8 @@ def optional_user(request: Request) -> CurrentUser | None:
 
 
 async def require_user(request: Request) -> CurrentUser:
-    user = optional_user(request)
+    # A worker thread, not the event loop: the lookup is database I/O.
+    user = await run_in_threadpool(optional_user, request)
     if user is None:
         raise LoginRequired()
     if not user.via_token:
