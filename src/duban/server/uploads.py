@@ -10,18 +10,21 @@ those in a worker thread, off the event loop).
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from fastapi import UploadFile
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban import jobs
 from duban.config import Settings
 from duban.db.models import Document
 from duban.db.session import write_session
-from duban.errors import EmptyFile, FileTooLarge, Rejected, UnsupportedFileType
+from duban.errors import DomainError, EmptyFile, FileTooLarge, Rejected, UnsupportedFileType
 from duban.ingest.read import supported_suffixes
 from duban.ingest.store import process_document, store_upload
 from duban.ingest.types import Source
@@ -33,10 +36,14 @@ from duban.workflow.principal import Principal
 
 __all__ = [
     "ATTACHMENT_SUFFIXES",
+    "MAX_FILES_PER_REQUEST",
+    "UploadResult",
+    "check_count",
     "read_attachments",
     "read_upload",
     "record_feedback",
     "schedule_processing",
+    "store_each",
     "store_uploads",
 ]
 
@@ -99,23 +106,51 @@ def read_upload(
     return name, data
 
 
-def _check_count(uploads: Sequence[UploadFile]) -> None:
+def check_count(uploads: Sequence[UploadFile]) -> None:
     if not uploads:
         raise Rejected("请选择要上传的文件", "no files")
     if len(uploads) > MAX_FILES_PER_REQUEST:
-        raise Rejected(f"一次最多上传{MAX_FILES_PER_REQUEST}个文件", "too many files")
+        raise Rejected(f"一次最多上传{MAX_FILES_PER_REQUEST}个文件，请分批上传", "too many files")
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """One file of an upload: its document (new, or stored before: `existed`) or why it was refused."""
+
+    filename: str
+    document: Document | None = None
+    existed: bool = False
+    error: DomainError | None = None
+
+
+def store_each(
+    session: Session, uploads: Sequence[UploadFile], actor: Actor, settings: Settings
+) -> list[UploadResult]:
+    """Each file on its own: a refused file is reported by name and the others are still kept."""
+    results = []
+    for upload in uploads:
+        try:
+            name, data = read_upload(upload, settings.max_upload_bytes)
+            sha = hashlib.sha256(data).hexdigest()
+            existing = session.scalar(select(Document).where(Document.sha256 == sha))
+            if existing is not None:
+                results.append(UploadResult(name, existing, existed=True))
+                continue
+            results.append(UploadResult(name, store_upload(session, Source(name, data), actor, settings)))
+        except DomainError as exc:
+            results.append(UploadResult(upload.filename or "（无文件名）", error=exc))
+    return results
 
 
 def store_uploads(
     session: Session, uploads: Sequence[UploadFile], actor: Actor, state: AppState
 ) -> list[Document]:
-    """Keep every file and its pending Document row; all-or-nothing for the request's rows."""
-    _check_count(uploads)
-    documents = []
-    for upload in uploads:
-        name, data = read_upload(upload, state.settings.max_upload_bytes)
-        documents.append(store_upload(session, Source(name, data), actor, state.settings))
-    return documents
+    """Keep every file and its pending Document row; all-or-nothing: the first refused file is the error."""
+    check_count(uploads)
+    results = store_each(session, uploads, actor, state.settings)
+    if refused := next((r.error for r in results if r.error is not None), None):
+        raise refused
+    return [r.document for r in results if r.document is not None]
 
 
 def schedule_processing(state: AppState, documents: Sequence[Document]) -> None:

@@ -7,28 +7,30 @@ names every unit's tasks, and units see only their own through the ledger.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban.config import Settings
 from duban.db.models import Document, DocumentStatus
 from duban.db.repositories import documents as document_repo
 from duban.db.repositories.documents import get_document
-from duban.errors import DomainError, Forbidden, NotFound
+from duban.errors import Forbidden, NotFound, Rejected
 from duban.ingest.read import supported_suffixes
-from duban.ingest.store import original_path, store_upload
-from duban.ingest.types import Source
+from duban.ingest.store import original_path
 from duban.server.auth import CurrentUser, Supervisor, Viewer
 from duban.server.db import AppSettings, ReadDb, WriteDb
 from duban.server.state import app_state
 from duban.server.templating import render
-from duban.server.uploads import MAX_FILES_PER_REQUEST, read_upload, schedule_processing
+from duban.server.uploads import (
+    MAX_FILES_PER_REQUEST,
+    UploadResult,
+    check_count,
+    schedule_processing,
+    store_each,
+)
 from duban.web.document_marks import LEGEND, document_marks, kind_counts
 from duban.web.highlight import highlight
 
@@ -66,37 +68,6 @@ def labels() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- upload
-
-
-@dataclass(frozen=True)
-class UploadResult:
-    """One file of an upload: its document (new or stored before) or why it was refused."""
-
-    filename: str
-    document: Document | None = None
-    existed: bool = False
-    error: str | None = None
-
-
-def store_files(
-    session: Session, uploads: list[UploadFile], user: CurrentUser, settings: Settings
-) -> list[UploadResult]:
-    """Each file on its own: a refused file is reported by name and the others are still kept."""
-    results = []
-    for upload in uploads:
-        try:
-            name, data = read_upload(upload, settings.max_upload_bytes)
-            existing = session.scalar(
-                select(Document).where(Document.sha256 == hashlib.sha256(data).hexdigest())
-            )
-            if existing is not None:
-                results.append(UploadResult(name, existing, existed=True))
-                continue
-            document = store_upload(session, Source(name, data), user.principal.actor, settings)
-            results.append(UploadResult(name, document))
-        except DomainError as exc:
-            results.append(UploadResult(upload.filename or "（无文件名）", error=exc.message_zh))
-    return results
 
 
 def _upload_context(
@@ -141,11 +112,11 @@ def upload_submit(
     # A browser sends an empty part (no file name) when nothing was chosen.
     chosen = [f for f in files or [] if not isinstance(f, str) and f.filename]
     error = None
-    if not chosen:
-        error = "请选择要上传的文件"
-    elif len(chosen) > MAX_FILES_PER_REQUEST:
-        error = f"一次最多上传{MAX_FILES_PER_REQUEST}个文件，请分批上传"
-    results = [] if error else store_files(db, chosen, user, settings)
+    try:
+        check_count(chosen)
+    except Rejected as exc:
+        error = exc.message_zh
+    results = [] if error else store_each(db, chosen, user.principal.actor, settings)
     new = [r.document for r in results if r.document is not None and not r.existed]
     # Runs after the response, so after WriteDb has committed the documents it reads.
     background.add_task(schedule_processing, app_state(request), new)
