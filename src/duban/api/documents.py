@@ -16,8 +16,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from duban import clock
 from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS, TaskSummaryOut
-from duban.api.task_view import row_of, summary_out
+from duban.api.task_view import summary_out
 from duban.db.models import Document, DocumentStatus
 from duban.db.repositories.documents import (
     MAX_PER_PAGE,
@@ -26,6 +27,7 @@ from duban.db.repositories.documents import (
     list_documents,
 )
 from duban.db.repositories.task_detail import unit_names
+from duban.db.repositories.tasks import task_row
 from duban.db.session import read_session, write_session
 from duban.errors import NotFound
 from duban.ingest.store import original_path
@@ -200,7 +202,7 @@ def extraction(
         document_id=doc.id,
         status=DocumentStatus(doc.status),
         extraction=doc.extraction,
-        tasks=[summary_out(row_of(db, t, settings, names)) for t in tasks],
+        tasks=[summary_out(task_row(t, clock.today(), settings.near_due_workdays, names)) for t in tasks],
     )
 
 

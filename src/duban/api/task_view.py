@@ -20,11 +20,10 @@ from duban.api.schemas import (
 from duban.config import Settings
 from duban.db.models import OwnerRole, Task
 from duban.db.repositories.task_detail import load_records, unit_names
-from duban.db.repositories.tasks import TaskRow
+from duban.db.repositories.tasks import TaskRow, task_row
 from duban.workflow.machine import available_actions
 from duban.workflow.principal import Principal
 from duban.workflow.states import Action, ExtensionState, State
-from duban.workflow.warnings import classify
 
 API = "/api/v1"
 
@@ -70,22 +69,12 @@ def summary_out(row: TaskRow) -> TaskSummaryOut:
     )
 
 
-def row_of(session: Session, task: Task, settings: Settings, names: dict[int, str] | None = None) -> TaskRow:
-    """A ledger row for one task; pass `names` (unit id → name) to label many tasks with one query."""
-    if names is None:
-        names = unit_names(session, task.unit_ids())
-    owners = sorted(task.owners, key=lambda o: o.position)
-    lead = next((names.get(o.unit_id) for o in owners if o.role == OwnerRole.LEAD), None)
-    light = classify(task.deadline, State(task.status), clock.today(), settings.near_due_workdays)
-    return TaskRow(task=task, light=light, lead=lead, units=[names.get(o.unit_id, "") for o in owners])
-
-
 def task_out(session: Session, task: Task, principal: Principal, settings: Settings) -> TaskOut:
     """Everything on record about `task` (which `principal` may see: the caller loaded it so)."""
     session.flush()
     records = load_records(session, task)
     names = unit_names(session, [*task.unit_ids(), *(r.unit_id for r in records.reports)])
-    row = row_of(session, task, settings, names)
+    row = task_row(task, clock.today(), settings.near_due_workdays, names)
     source = records.source
     base = task_url(task.id)
     return TaskOut(

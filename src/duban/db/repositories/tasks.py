@@ -9,7 +9,7 @@ Unit users only ever get their own units' tasks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -30,6 +30,7 @@ __all__ = [
     "TaskRow",
     "count_tasks",
     "list_tasks",
+    "task_row",
 ]
 
 MAX_PER_PAGE = 500
@@ -144,18 +145,31 @@ def list_tasks(
         .offset((page - 1) * per_page)
         .options(selectinload(Task.owners).selectinload(TaskOwner.unit))
     )
-    rows = [_row(task, today, near_days) for task in session.scalars(stmt)]
+    rows = [task_row(task, today, near_days) for task in session.scalars(stmt)]
     return TaskPage(rows, total, page, per_page)
 
 
-def _row(task: Task, today: dt.date, near_days: int) -> TaskRow:
+def task_row(
+    task: Task,
+    today: dt.date,
+    near_days: int = DEFAULT_NEAR_DUE_WORKDAYS,
+    names: Mapping[int, str] | None = None,
+) -> TaskRow:
+    """One ledger row: the light as of `today`, the lead unit and all owner units in order.
+
+    `names` (unit id → name) labels the owners without loading their Unit rows,
+    for callers that fetched the names of many tasks' units in one query.
+    """
     owners = sorted(task.owners, key=lambda o: o.position)
-    lead = next((o.unit.name for o in owners if o.role == OwnerRole.LEAD), None)
+
+    def name(owner: TaskOwner) -> str:
+        return names.get(owner.unit_id, "") if names is not None else owner.unit.name
+
     return TaskRow(
         task=task,
         light=classify(task.deadline, State(task.status), today, near_days),
-        lead=lead,
-        units=[o.unit.name for o in owners],
+        lead=next((name(o) for o in owners if o.role == OwnerRole.LEAD), None),
+        units=[name(o) for o in owners],
     )
 
 
