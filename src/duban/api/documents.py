@@ -23,6 +23,7 @@ from duban.db.models import Document, DocumentStatus
 from duban.db.repositories.documents import (
     MAX_PER_PAGE,
     document_tasks,
+    drafted_count,
     get_document,
     list_documents,
 )
@@ -170,7 +171,7 @@ def documents(
 def document(document_id: int, user: LeaderOrSupervisor, db: ReadDb) -> DocumentDetailOut:
     doc = get_document(db, document_id)
     return DocumentDetailOut(
-        **_out(doc, len(document_tasks(db, document_id))).model_dump(),
+        **_out(doc, drafted_count(db, document_id)).model_dump(),
         text=doc.text,
         sections=[
             SectionOut(

@@ -24,6 +24,7 @@ __all__ = [
     "DocumentPage",
     "DocumentRow",
     "document_tasks",
+    "drafted_count",
     "get_document",
     "list_documents",
     "new_units",
@@ -96,6 +97,11 @@ def task_counts(session: Session, document_id: int) -> tuple[int, int]:
     """(drafts, tasks) of one document, cancelled ones not counted."""
     drafts, tasks, _ = _counts(session, [document_id]).get(document_id, (0, 0, 0))
     return drafts, tasks
+
+
+def drafted_count(session: Session, document_id: int) -> int:
+    """Every task ever drafted from one document, cancelled ones included."""
+    return _counts(session, [document_id]).get(document_id, (0, 0, 0))[2]
 
 
 def get_document(session: Session, document_id: int) -> Document:
