@@ -25,27 +25,27 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ORT_
 
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
-import importlib  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
 import resource  # noqa: E402
-import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from pathlib import Path  # noqa: E402
-from types import ModuleType  # noqa: E402
 from typing import Any  # noqa: E402
 
-from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import Engine, insert, select, text  # noqa: E402
 
 from duban import clock  # noqa: E402
 from duban.config import Settings  # noqa: E402
 from duban.db.migrate import upgrade  # noqa: E402
 from duban.db.models import OwnerRole, Task, TaskOwner, Unit  # noqa: E402
+from duban.db.repositories.tasks import TaskQuery, list_tasks  # noqa: E402
 from duban.db.scratch import create_postgres_database, drop_postgres_database, empty_tables  # noqa: E402
 from duban.db.session import make_engine, read_session, write_session  # noqa: E402
+from duban.workflow.principal import OPERATOR  # noqa: E402
+from duban.workflow.reminders import scan  # noqa: E402
 from duban.workflow.scoring import Period, score_units  # noqa: E402
 from duban.workflow.states import State  # noqa: E402
 from duban.workflow.warnings import classify  # noqa: E402
@@ -53,7 +53,6 @@ from duban.workflow.warnings import classify  # noqa: E402
 TODAY = dt.date(2026, 6, 15)
 PG_ADMIN_URL = "postgresql://root@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "duban_bench"
-POLL_SECONDS = 600  # how long to wait for a module another helper is still writing
 
 UNITS = [
     "区财政局", "区住建局", "区发改委", "区招商局", "区自然资源和规划分局", "区生态环境分局", "区应急管理局",
@@ -89,19 +88,6 @@ def _pct(samples: list[float], q: float) -> float:
 
 def _ms(samples: list[float]) -> str:
     return f"p50 {_pct(samples, 0.5) * 1000:8.1f} ms   p95 {_pct(samples, 0.95) * 1000:8.1f} ms"
-
-
-def _wait_for(module: str, seconds: float = POLL_SECONDS) -> ModuleType | None:
-    """Import `module`, polling while another helper may still be writing it."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return importlib.import_module(module)
-        except ImportError:
-            if time.monotonic() > deadline:
-                return None
-            print(f"  waiting for {module} …", file=sys.stderr)
-            time.sleep(10)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -180,10 +166,8 @@ def analyze(engine: Engine) -> None:
 
 
 def bench_ingest(engine: Engine, docs: int, data_dir: Path, seed: int) -> None:
-    store = _wait_for("duban.ingest.store")
-    if store is None:
-        print("(a) ingest: skipped, duban.ingest.store.ingest_file is not there")
-        return
+    # Imported here: the ingest stack (readers, NER) loads models only this part needs.
+    from duban.ingest import store
     from duban.ingest.pipeline import run_text
     from duban.ingest.types import Source
     from duban.workflow.audit import Actor
@@ -303,45 +287,18 @@ def bench_listing(engine: Engine, n: int, repeats: int, seed: int) -> None:
     took = insert_tasks(engine, n, unit_ids, seed)
     analyze(engine)
     print(f"(b) {n:,} tasks bulk-inserted across {len(unit_ids)} units in {took:.1f} s")
-    tasks_repo = _wait_for("duban.db.repositories.tasks")
     rng = random.Random(seed)
 
-    if tasks_repo is not None:
-        from duban.workflow.principal import OPERATOR
+    def filtered_page() -> tuple[int, int]:
+        query = TaskQuery(statuses=(State.IN_PROGRESS,), unit_id=rng.choice(unit_ids))
+        with read_session(engine) as session:
+            page = list_tasks(session, OPERATOR, query, TODAY)
+            return len(page.rows), page.total
 
-        def filtered_page() -> tuple[int, int]:
-            query = tasks_repo.TaskQuery(statuses=(State.IN_PROGRESS,), unit_id=rng.choice(unit_ids))
-            with read_session(engine) as session:
-                page = tasks_repo.list_tasks(session, OPERATOR, query, TODAY)
-                return len(page.rows), page.total
-
-        def first_page() -> tuple[int, int]:
-            with read_session(engine) as session:
-                page = tasks_repo.list_tasks(session, OPERATOR, tasks_repo.TaskQuery(), TODAY)
-                return len(page.rows), page.total
-
-        how = "list_tasks"
-    else:
-        how = "own query (duban.db.repositories.tasks.list_tasks not available)"
-
-        def filtered_page() -> tuple[int, int]:
-            unit = rng.choice(unit_ids)
-            owned = select(TaskOwner.task_id).where(TaskOwner.unit_id == unit)
-            where = (Task.status == State.IN_PROGRESS.value, Task.id.in_(owned))
-            with read_session(engine) as session:
-                total = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
-                stmt = select(Task).where(*where).order_by(Task.deadline.is_(None), Task.deadline, Task.id)
-                rows = session.scalars(stmt.limit(50)).all()
-                lights = [classify(t.deadline, State(t.status), TODAY) for t in rows]
-                return len(lights), total
-
-        def first_page() -> tuple[int, int]:
-            with read_session(engine) as session:
-                total = session.scalar(select(func.count()).select_from(Task)) or 0
-                stmt = select(Task).order_by(Task.deadline.is_(None), Task.deadline, Task.id).limit(50)
-                rows = session.scalars(stmt).all()
-                lights = [classify(t.deadline, State(t.status), TODAY) for t in rows]
-                return len(lights), total
+    def first_page() -> tuple[int, int]:
+        with read_session(engine) as session:
+            page = list_tasks(session, OPERATOR, TaskQuery(), TODAY)
+            return len(page.rows), page.total
 
     def full_listing() -> int:
         # Every row with its light: one SELECT of the columns a listing shows, classify() per row.
@@ -355,10 +312,10 @@ def bench_listing(engine: Engine, n: int, repeats: int, seed: int) -> None:
         return len(lights)
 
     samples, (rows, total) = _timed(filtered_page, repeats)
-    print(f"    open tasks of one unit, status 办理中, by deadline, page 1 of 50 + total ({how}):")
+    print("    open tasks of one unit, status 办理中, by deadline, page 1 of 50 + total (list_tasks):")
     print(f"        {_ms(samples)}   ({rows} rows of {total} in the last run)")
     samples, (rows, total) = _timed(first_page, repeats)
-    print(f"    unfiltered page 1 of 50 + total ({how}): {_ms(samples)}   ({rows} of {total})")
+    print(f"    unfiltered page 1 of 50 + total (list_tasks): {_ms(samples)}   ({rows} of {total})")
     samples, count = _timed(full_listing, repeats)
     print(f"    full unfiltered listing of {count:,} rows with classify() each:   {_ms(samples)}")
 
@@ -372,19 +329,15 @@ def bench_scan_and_scoring(engine: Engine, n: int, repeats: int, seed: int) -> N
     took = insert_tasks(engine, n, unit_ids, seed)
     analyze(engine)
     print(f"(c) {n:,} tasks bulk-inserted across {len(unit_ids)} units in {took:.1f} s")
-    reminders = _wait_for("duban.workflow.reminders")
-    if reminders is None:
-        print("    reminder scan: skipped, duban.workflow.reminders.scan is not there")
-    else:
-        for label in ("first scan of the day", "same-day rerun"):
-            started = time.perf_counter()
-            with write_session(engine) as session:
-                result = reminders.scan(session, TODAY)
-            elapsed = time.perf_counter() - started
-            print(
-                f"    reminder scan, {label}: {elapsed * 1000:,.0f} ms incl. commit "
-                f"({len(result.near_due):,} near-due, {len(result.overdue):,} overdue, {result.messages:,} messages)"
-            )
+    for label in ("first scan of the day", "same-day rerun"):
+        started = time.perf_counter()
+        with write_session(engine) as session:
+            result = scan(session, TODAY)
+        elapsed = time.perf_counter() - started
+        print(
+            f"    reminder scan, {label}: {elapsed * 1000:,.0f} ms incl. commit "
+            f"({len(result.near_due):,} near-due, {len(result.overdue):,} overdue, {result.messages:,} messages)"
+        )
 
     for key in ("2026", "2026Q2"):
         period = Period.parse(key)
