@@ -7,8 +7,9 @@ SHARED ?= ../shared
 
 .PHONY: setup system-packages run test lint typecheck score bench clean
 
-# Debian packages the project needs: a CJK font (tests render scanned pages for OCR), chromium (browser tests).
-SYSTEM_PACKAGES := fonts-wqy-zenhei fontconfig chromium
+# Debian packages the project needs: a CJK font (tests render scanned pages for OCR; charts in reports),
+# chromium (browser tests), LibreOffice Writer and poppler (tests turn a generated .docx into PDF and PNG).
+SYSTEM_PACKAGES := fonts-wqy-zenhei fontconfig chromium libreoffice-writer-nogui poppler-utils
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
