@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from duban.db.base import Base
-from duban.db.migrate import current_revision, head_revision
+from duban.db.migrate import current_revision, head_revision, include_name
 
 
 def test_upgrade_from_empty_reaches_head(engine: Engine) -> None:
@@ -16,5 +16,8 @@ def test_upgrade_from_empty_reaches_head(engine: Engine) -> None:
 
 def test_models_equal_migrations(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name}),
+            Base.metadata,
+        )
     assert diff == []

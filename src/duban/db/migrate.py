@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+from duban.db.models.search import FTS_TABLE, PG_ONLY_COLUMNS, PG_ONLY_INDEXES
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "include_name", "upgrade"]
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Autogenerate compares only what the models describe: the search index's dialect-specific
+    full-text parts (SQLite FTS5 tables, PostgreSQL tsvector column and index) are the migration's alone."""
+    if type_ == "table":
+        return not (name == FTS_TABLE or (name or "").startswith(FTS_TABLE + "_"))
+    if parent_names.get("table_name") == "search_entries":
+        return not (type_ == "column" and name in PG_ONLY_COLUMNS) and not (
+            type_ == "index" and name in PG_ONLY_INDEXES
+        )
+    return True
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -6,10 +6,11 @@ Never used by the application itself; kept in the package so tests and
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from duban.db.base import Base
+from duban.db.models.search import FTS_TABLE
 from duban.db.session import make_engine
 
 __all__ = ["create_postgres_database", "drop_postgres_database", "empty_tables"]
@@ -54,3 +55,6 @@ def empty_tables(engine: Engine) -> None:
         else:
             for name in names:
                 conn.execute(text(f'DELETE FROM "{name}"'))
+            # The search index's FTS5 table is not in the metadata (SQLite only, made by the migration).
+            if inspect(conn).has_table(FTS_TABLE):
+                conn.execute(text(f'DELETE FROM "{FTS_TABLE}"'))

@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from duban.db import models  # noqa: F401 - registers every table on Base.metadata
 from duban.db.base import Base
+from duban.db.migrate import include_name
 from duban.db.session import get_engine, make_engine
 
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

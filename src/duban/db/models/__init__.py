@@ -3,6 +3,7 @@
 from duban.db.models.documents import Document, DocumentStatus, Section
 from duban.db.models.events import AuditEvent, AuditHead, OutboxMessage, Reminder
 from duban.db.models.org import ApiToken, Person, PersonTitle, Unit, UnitAlias, User, UserRole
+from duban.db.models.search import SearchEntry, SearchKind
 from duban.db.models.tasks import (
     Attachment,
     ExtensionRequest,
@@ -32,6 +33,8 @@ __all__ = [
     "PersonTitle",
     "ProgressReport",
     "Reminder",
+    "SearchEntry",
+    "SearchKind",
     "Section",
     "Target",
     "TargetActual",

@@ -1,0 +1,285 @@
+"""Keeping the search index in step with the rows it covers, inside the caller's transaction.
+
+Whoever writes searchable text calls the matching function right after (no
+ORM events): ingest → `index_document` and `index_tasks`; task edits,
+assignment, merge, split → `index_tasks`; progress reports → `index_report`;
+people found or renamed → `index_person`. Each rebuilds the entries of the
+rows it is given from what the database holds now, so calling it twice is
+harmless, and a row that no longer exists (or is no longer the latest
+document version) loses its entry.
+
+Sources are read column by column, not as ORM entities, so the migration
+that creates the index can run this code against an older schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from duban import clock
+from duban.db.models import (
+    Attachment,
+    Document,
+    Milestone,
+    OwnerRole,
+    Person,
+    PersonTitle,
+    ProgressReport,
+    Task,
+    TaskOwner,
+    Unit,
+    User,
+)
+from duban.db.models.search import SearchEntry, SearchKind
+from duban.search import backend
+from duban.search.text import tokenize
+
+__all__ = [
+    "MAX_INDEXED_CHARS",
+    "EntryText",
+    "index_document",
+    "index_documents",
+    "index_people",
+    "index_person",
+    "index_report",
+    "index_reports",
+    "index_tasks",
+    "reindex_all",
+    "write_entries",
+]
+
+# A body longer than this is indexed (and highlighted) only up to here: 200,000
+# characters is a long government report; beyond it is an archive dump.
+MAX_INDEXED_CHARS = 200_000
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class EntryText:
+    kind: SearchKind
+    ref_id: int
+    title: str
+    body: str
+    day: dt.date | None
+
+
+def _local_day(at: dt.datetime) -> dt.date:
+    return clock.to_local(at).date()
+
+
+def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
+    unique = sorted(set(ids))
+    for i in range(0, len(unique), _BATCH):
+        yield unique[i : i + _BATCH]
+
+
+def write_entries(session: Session, entries: Sequence[EntryText]) -> None:
+    """Insert entries, replacing any existing entry for the same (kind, ref_id)."""
+    for i in range(0, len(entries), _BATCH):
+        batch = entries[i : i + _BATCH]
+        by_kind: dict[SearchKind, list[int]] = {}
+        for e in batch:
+            by_kind.setdefault(e.kind, []).append(e.ref_id)
+        for kind, ref_ids in by_kind.items():
+            _remove(session, kind, ref_ids)
+        texts = [(e.title[:MAX_INDEXED_CHARS], e.body[:MAX_INDEXED_CHARS]) for e in batch]
+        rows = [
+            {"kind": e.kind.value, "ref_id": e.ref_id, "title": title, "body": body, "day": e.day}
+            for e, (title, body) in zip(batch, texts, strict=True)
+        ]
+        ids = session.scalars(
+            insert(SearchEntry).returning(SearchEntry.id, sort_by_parameter_order=True), rows
+        ).all()
+        backend.write(
+            session,
+            [
+                backend.FtsRow(entry_id, tokenize(title), tokenize(body))
+                for entry_id, (title, body) in zip(ids, texts, strict=True)
+            ],
+        )
+
+
+def _remove(session: Session, kind: SearchKind, ref_ids: Sequence[int]) -> None:
+    where = (SearchEntry.kind == kind.value, SearchEntry.ref_id.in_(ref_ids))
+    entry_ids = list(session.scalars(select(SearchEntry.id).where(*where)))
+    if entry_ids:
+        backend.delete(session, entry_ids)
+        session.execute(delete(SearchEntry).where(SearchEntry.id.in_(entry_ids)))
+
+
+def _refresh(session: Session, kind: SearchKind, ref_ids: list[int], entries: list[EntryText]) -> None:
+    """Entries for `ref_ids` become exactly `entries` (ids without an entry there lose theirs)."""
+    found = {e.ref_id for e in entries}
+    gone = [i for i in ref_ids if i not in found]
+    if gone:
+        _remove(session, kind, gone)
+    write_entries(session, entries)
+
+
+# ---- documents: the latest version of each file, its title (or file name) and full text
+
+
+def _document_entries(session: Session, ids: list[int]) -> list[EntryText]:
+    stmt = select(
+        Document.id, Document.title, Document.filename, Document.text, Document.doc_date, Document.created_at
+    ).where(Document.is_latest.is_(True), Document.id.in_(ids))
+    return [
+        EntryText(SearchKind.DOCUMENT, doc_id, title or filename, text or "", doc_date or _local_day(created))
+        for doc_id, title, filename, text, doc_date, created in session.execute(stmt)
+    ]
+
+
+def index_documents(session: Session, document_ids: Iterable[int]) -> None:
+    """Index these documents; older versions (no longer latest) drop out of the index."""
+    session.flush()
+    for ids in _batches(document_ids):
+        _refresh(session, SearchKind.DOCUMENT, ids, _document_entries(session, ids))
+
+
+def index_document(session: Session, document_id: int) -> None:
+    index_documents(session, [document_id])
+
+
+# ---- tasks: the task text as title; owners, leader and milestones as body
+
+
+def _task_entries(session: Session, ids: list[int]) -> list[EntryText]:
+    stmt = (
+        select(Task.id, Task.text, Task.leader_name, Task.created_at, Document.doc_date)
+        .outerjoin(Document, Document.id == Task.document_id)
+        .where(Task.id.in_(ids))
+    )
+    owners: dict[int, dict[str, list[str]]] = {}
+    owner_stmt = (
+        select(TaskOwner.task_id, TaskOwner.role, Unit.name)
+        .join(Unit, Unit.id == TaskOwner.unit_id)
+        .where(TaskOwner.task_id.in_(ids))
+        .order_by(TaskOwner.task_id, TaskOwner.position, TaskOwner.id)
+    )
+    for task_id, role, name in session.execute(owner_stmt):
+        owners.setdefault(task_id, {}).setdefault(role, []).append(name)
+    milestones: dict[int, list[str]] = {}
+    ms_stmt = (
+        select(Milestone.task_id, Milestone.due, Milestone.text)
+        .where(Milestone.task_id.in_(ids))
+        .order_by(Milestone.task_id, Milestone.due)
+    )
+    for task_id, due, text in session.execute(ms_stmt):
+        milestones.setdefault(task_id, []).append(f"{due.isoformat()} {text}")
+    entries = []
+    for task_id, text, leader, created, doc_date in session.execute(stmt.order_by(Task.id)):
+        by_role = owners.get(task_id, {})
+        lines = [f"{role.label}：{'、'.join(by_role[role])}" for role in OwnerRole if role in by_role]
+        if leader:
+            lines.append(f"责任领导：{leader}")
+        lines += [f"时间节点：{m}" for m in milestones.get(task_id, [])]
+        entries.append(
+            EntryText(SearchKind.TASK, task_id, text, "\n".join(lines), doc_date or _local_day(created))
+        )
+    return entries
+
+
+def index_tasks(session: Session, task_ids: Iterable[int]) -> None:
+    """Index these tasks (text, owner units, leader, milestones); deleted tasks drop out."""
+    session.flush()
+    for ids in _batches(task_ids):
+        _refresh(session, SearchKind.TASK, ids, _task_entries(session, ids))
+
+
+# ---- progress reports: who reported (title) and what (body, attachment names)
+
+
+def _report_entries(session: Session, ids: list[int]) -> list[EntryText]:
+    stmt = (
+        select(
+            ProgressReport.id,
+            ProgressReport.text,
+            ProgressReport.is_completion,
+            ProgressReport.created_at,
+            Unit.name,
+            User.display_name,
+        )
+        .outerjoin(Unit, Unit.id == ProgressReport.unit_id)
+        .outerjoin(User, User.id == ProgressReport.user_id)
+        .where(ProgressReport.id.in_(ids))
+    )
+    files: dict[int, list[str]] = {}
+    file_stmt = select(Attachment.report_id, Attachment.filename).where(Attachment.report_id.in_(ids))
+    for report_id, filename in session.execute(file_stmt.order_by(Attachment.id)):
+        files.setdefault(report_id, []).append(filename)
+    entries = []
+    for report_id, text, completion, created, unit, user in session.execute(stmt.order_by(ProgressReport.id)):
+        title = f"{unit or user or ''}{'办结申请' if completion else '进展反馈'}"
+        body = text + (f"\n附件：{'、'.join(files[report_id])}" if report_id in files else "")
+        entries.append(EntryText(SearchKind.REPORT, report_id, title, body, _local_day(created)))
+    return entries
+
+
+def index_reports(session: Session, report_ids: Iterable[int]) -> None:
+    session.flush()
+    for ids in _batches(report_ids):
+        _refresh(session, SearchKind.REPORT, ids, _report_entries(session, ids))
+
+
+def index_report(session: Session, report_id: int) -> None:
+    index_reports(session, [report_id])
+
+
+# ---- people: the name as title, every title a document gave them as body
+
+
+def _person_entries(session: Session, ids: list[int]) -> list[EntryText]:
+    stmt = select(Person.id, Person.name).where(Person.id.in_(ids))
+    title_stmt = (
+        select(PersonTitle.person_id, PersonTitle.title)
+        .where(PersonTitle.person_id.in_(ids))
+        .order_by(PersonTitle.person_id, PersonTitle.observed_on, PersonTitle.id)
+    )
+    titles: dict[int, list[str]] = {}
+    for person_id, title in session.execute(title_stmt):
+        if title not in titles.setdefault(person_id, []):
+            titles[person_id].append(title)
+    return [
+        EntryText(SearchKind.PERSON, person_id, name, "；".join(titles.get(person_id, [])), None)
+        for person_id, name in session.execute(stmt.order_by(Person.id))
+    ]
+
+
+def index_people(session: Session, person_ids: Iterable[int]) -> None:
+    session.flush()
+    for ids in _batches(person_ids):
+        _refresh(session, SearchKind.PERSON, ids, _person_entries(session, ids))
+
+
+def index_person(session: Session, person_id: int) -> None:
+    index_people(session, [person_id])
+
+
+_SOURCES = (
+    (SearchKind.DOCUMENT, Document.id, Document.is_latest.is_(True), _document_entries),
+    (SearchKind.TASK, Task.id, None, _task_entries),
+    (SearchKind.REPORT, ProgressReport.id, None, _report_entries),
+    (SearchKind.PERSON, Person.id, None, _person_entries),
+)
+
+
+def reindex_all(session: Session) -> dict[SearchKind, int]:
+    """Empty the index and rebuild it from every document, task, report and person; entries per kind."""
+    session.flush()
+    backend.clear(session)
+    session.execute(delete(SearchEntry))
+    counts: dict[SearchKind, int] = {}
+    for kind, id_column, where, build in _SOURCES:
+        stmt = select(id_column) if where is None else select(id_column).where(where)
+        counts[kind] = 0
+        # Batch by id so a large archive is never held in memory at once.
+        for ids in _batches(session.scalars(stmt)):
+            entries = build(session, ids)
+            write_entries(session, entries)
+            counts[kind] += len(entries)
+    return counts
