@@ -2,6 +2,7 @@
 
 from duban.db.models.documents import Document, DocumentStatus, Section
 from duban.db.models.events import AuditEvent, AuditHead, OutboxMessage, Reminder
+from duban.db.models.notify import Delivery, InboxCursor, InboxRead, NotifyChannel
 from duban.db.models.org import ApiToken, Person, PersonTitle, Unit, UnitAlias, User, UserRole
 from duban.db.models.search import SearchEntry, SearchKind
 from duban.db.models.tasks import (
@@ -22,11 +23,15 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "AuditHead",
+    "Delivery",
     "Document",
     "DocumentStatus",
     "ExtensionRequest",
+    "InboxCursor",
+    "InboxRead",
     "Instruction",
     "Milestone",
+    "NotifyChannel",
     "OutboxMessage",
     "OwnerRole",
     "Person",

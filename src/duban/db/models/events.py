@@ -65,7 +65,12 @@ class OutboxMessage(Base):
     """A notification waiting to be delivered; channels (in-app, webhook, e-mail) read from here."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # The in-app inbox reads a unit's (or the 督查室's: unit NULL) messages newest first, and a user's own.
+        Index("ix_outbox_unit_id_id", "unit_id", "id"),
+        Index("ix_outbox_user_id_id", "user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))  # assigned | reminder | returned | extension | instruction
