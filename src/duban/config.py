@@ -66,6 +66,44 @@ class Settings(BaseSettings):
         default=15, ge=1, description="Window for counting failed logins; after it, login is allowed again."
     )
 
+    org_name: str = Field(
+        default="督查室",
+        min_length=1,
+        max_length=40,
+        description="Issuing office of the Word documents: the red 发文机关标志 (e.g. XX区人民政府督查室).",
+    )
+    report_signoff: str | None = Field(
+        default=None,
+        max_length=40,
+        description="落款 (the signing office above the date) of the Word documents; unset means org_name.",
+    )
+    notice_number_prefix: str = Field(
+        default="督办",
+        min_length=1,
+        max_length=10,
+        description="Prefix of 督办通知书 numbers, counted per year: 督办〔2026〕N号.",
+    )
+    circular_number_prefix: str = Field(
+        default="督通",
+        min_length=1,
+        max_length=10,
+        description="Prefix of 督查通报 numbers, counted per year: 督通〔2026〕N号.",
+    )
+    notice_feedback_workdays: int = Field(
+        default=5,
+        ge=1,
+        description="A 督办通知书 asks for a written progress report within this many working days (or by the deadline if sooner).",
+    )
+    report_contact: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Contact line printed at the end of a 督办通知书, e.g. 联系人：张三，电话：1234567.",
+    )
+    report_rules_file: Path | None = Field(
+        default=None,
+        description="TOML file with the 通报表扬/通报批评 rules of the 督查通报; unset means the built-in rules.",
+    )
+
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024

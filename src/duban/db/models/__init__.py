@@ -4,6 +4,7 @@ from duban.db.models.documents import Document, DocumentStatus, Section
 from duban.db.models.events import AuditEvent, AuditHead, OutboxMessage, Reminder
 from duban.db.models.notify import Delivery, InboxCursor, InboxRead, NotifyChannel
 from duban.db.models.org import ApiToken, Person, PersonTitle, Unit, UnitAlias, User, UserRole
+from duban.db.models.reports import IssuedReport, ReportCounter, ReportRecipient
 from duban.db.models.search import SearchEntry, SearchKind
 from duban.db.models.tasks import (
     Attachment,
@@ -30,6 +31,7 @@ __all__ = [
     "InboxCursor",
     "InboxRead",
     "Instruction",
+    "IssuedReport",
     "Milestone",
     "NotifyChannel",
     "OutboxMessage",
@@ -38,6 +40,8 @@ __all__ = [
     "PersonTitle",
     "ProgressReport",
     "Reminder",
+    "ReportCounter",
+    "ReportRecipient",
     "SearchEntry",
     "SearchKind",
     "Section",
