@@ -72,5 +72,6 @@ def db(engine: Engine) -> Iterator[Session]:
         session.rollback()
 
 
+from tests.integrations.servers import robot  # noqa: E402, F401 - a robot webhook server on 127.0.0.1
 from tests.personas import world  # noqa: E402, F401 - a fixture, shared by every test module
 from tests.webclient import client_for, web_app  # noqa: E402, F401 - fixtures for the web and API tests
