@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +65,43 @@ class Settings(BaseSettings):
     )
     login_window_minutes: int = Field(
         default=15, ge=1, description="Window for counting failed logins; after it, login is allowed again."
+    )
+
+    public_base_url: str | None = Field(
+        default=None,
+        description="Address users open duban at (e.g. https://duban.example.gov.cn); webhook and e-mail "
+        "notifications link to the task under it. Unset: notifications carry no link.",
+    )
+    notify_max_attempts: int = Field(
+        default=6,
+        ge=1,
+        le=20,
+        description="Tries per notification and channel before it is marked failed (waits 1, 5, 15, 60, "
+        "240 minutes between tries); failed ones are listed for supervisors to retry.",
+    )
+    notify_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=120,
+        description="Timeout of one webhook POST or SMTP conversation, in seconds.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail notifications; unset means e-mail channels fail."
+    )
+    smtp_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="SMTP port; unset means 465 (ssl), 587 (starttls) or 25 (none).",
+    )
+    smtp_security: Literal["none", "starttls", "ssl"] = Field(
+        default="starttls",
+        description="SMTP transport security: ssl (SMTPS), starttls (upgrade a plain connection) or none.",
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login user; unset means no login.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP login password.")
+    smtp_sender: str | None = Field(
+        default=None, description="From address of notification e-mail, e.g. 督办系统 <duban@example.gov.cn>."
     )
 
     org_name: str = Field(

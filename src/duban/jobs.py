@@ -1,4 +1,5 @@
-"""Background jobs on a Huey queue: document processing (OCR, extraction), reminder scans, recurring tasks.
+"""Background jobs on a Huey queue: document processing (OCR, extraction), reminder scans, recurring
+tasks, notification delivery.
 
 The queue is built from Settings when first asked for (`get_queue`):
 Redis storage when `redis_url` is set (production: several workers, several
@@ -7,7 +8,7 @@ embedded default, one machine); `queue_immediate` runs every job inline in
 the caller (tests, one-off scripts).
 
 Job bodies are plain functions (`run_process_document`, `run_scan_reminders`,
-`run_spawn_recurring`) that open their own write session and commit: a job
+`run_spawn_recurring`, `run_deliver_notifications`) that open their own write session and commit: a job
 is an edge, like a CLI command. `register` wraps them as Huey tasks on a
 given instance, so a lazily built or test-built instance gets the same jobs
 under the same names.
@@ -29,6 +30,7 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Result, TaskWrapper
+from sqlalchemy import Engine
 
 from duban import clock
 from duban.config import Settings, get_settings
@@ -38,11 +40,13 @@ __all__ = [
     "QUEUE_NAME",
     "Jobs",
     "build_queue",
+    "deliver_soon",
     "enqueue_process_document",
     "get_jobs",
     "get_queue",
     "register",
     "reset_queue",
+    "run_deliver_notifications",
     "run_process_document",
     "run_scan_reminders",
     "run_spawn_recurring",
@@ -98,6 +102,24 @@ def run_spawn_recurring(settings: Settings | None = None) -> dict[str, Any]:
     return {"day": today.isoformat(), "spawned": spawned}
 
 
+def run_deliver_notifications(
+    settings: Settings | None = None, engine: Engine | None = None
+) -> dict[str, int]:
+    """One delivery pass: outbox messages out to the units' webhooks and mailboxes; returns its counts.
+
+    Each step is its own short transaction (`write_session` per unit of work),
+    and nothing is sent while one is open.
+    """
+    from duban.workflow.delivery import deliver, options_from
+
+    settings = settings or get_settings()
+    target = engine or get_engine(settings)
+    result = deliver(lambda: write_session(target), options_from(settings))
+    if any(result.summary().values()):
+        log.info("notifications: %s", result.summary())
+    return result.summary()
+
+
 # --- Huey wiring ---------------------------------------------------------------------------------
 
 
@@ -120,6 +142,8 @@ def shanghai_crontab(minute: str = "*", hour: str = "*") -> Callable[[dt.datetim
 SCAN_REMINDERS_SCHEDULE = shanghai_crontab(minute="5")
 # Daily at 00:10 China time, just after a new week, month or quarter begins.
 SPAWN_RECURRING_SCHEDULE = shanghai_crontab(minute="10", hour="0")
+# Every minute: a new assignment reaches the unit's group within a minute or two.
+DELIVER_NOTIFICATIONS_SCHEDULE = shanghai_crontab(minute="*")
 
 
 @dataclass(frozen=True)
@@ -134,8 +158,10 @@ class Jobs:
     process_document: TaskWrapper
     scan_reminders: TaskWrapper
     spawn_recurring: TaskWrapper
+    deliver_notifications: TaskWrapper
     scan_reminders_now: TaskWrapper
     spawn_recurring_now: TaskWrapper
+    deliver_notifications_now: TaskWrapper
 
 
 def register(huey: Huey) -> Jobs:
@@ -150,6 +176,9 @@ def register(huey: Huey) -> Jobs:
     def spawn_recurring() -> dict[str, Any]:
         return run_spawn_recurring()
 
+    def deliver_notifications() -> dict[str, int]:
+        return run_deliver_notifications()
+
     # Explicit names: the registry key is `duban.jobs.<name>` in every process, producer and worker.
     return Jobs(
         huey=huey,
@@ -158,8 +187,12 @@ def register(huey: Huey) -> Jobs:
         )(process_document),
         scan_reminders=huey.periodic_task(SCAN_REMINDERS_SCHEDULE, name="scan_reminders")(scan_reminders),
         spawn_recurring=huey.periodic_task(SPAWN_RECURRING_SCHEDULE, name="spawn_recurring")(spawn_recurring),
+        deliver_notifications=huey.periodic_task(
+            DELIVER_NOTIFICATIONS_SCHEDULE, name="deliver_notifications"
+        )(deliver_notifications),
         scan_reminders_now=huey.task(name="scan_reminders_now")(scan_reminders),
         spawn_recurring_now=huey.task(name="spawn_recurring_now")(spawn_recurring),
+        deliver_notifications_now=huey.task(name="deliver_notifications_now")(deliver_notifications),
     )
 
 
@@ -196,3 +229,11 @@ def enqueue_process_document(document_id: int) -> Result | None:
     """Queue one document for processing; in immediate mode it runs before this returns."""
     result: Result | None = get_jobs().process_document(document_id)
     return result
+
+
+def deliver_soon(settings: Settings, engine: Engine) -> None:
+    """Run a delivery pass soon (after a supervisor's retry): on the worker, or inline in immediate mode."""
+    if settings.queue_immediate:
+        run_deliver_notifications(settings, engine)
+    else:
+        get_jobs().deliver_notifications_now()

@@ -31,6 +31,7 @@ from duban.db.models import (
     Unit,
 )
 from duban.errors import Conflict, NotFound, Rejected
+from duban.workflow import notify
 from duban.workflow.deadlines import deadline_columns, resolve_deadline
 from duban.workflow.feedback import (
     AttachmentIn,
@@ -301,6 +302,14 @@ def instruct(
     instruction = Instruction(task_id=task.id, user_id=principal.user_id, text=body, created_at=clock.now())
     session.add(instruction)
     tell_owners(session, task, MessageKind.INSTRUCTION, "领导批示", f"{principal.name}批示：{body}")
+    # The 督查室 follows every 批示 through (no unit: the supervisors' inbox and channels).
+    notify.enqueue(
+        session,
+        MessageKind.INSTRUCTION,
+        f"【领导批示】{summary(task, 30)}",
+        f"{principal.name}批示：{body}",
+        task_id=task.id,
+    )
     session.flush()
     finish(
         session,
