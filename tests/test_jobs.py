@@ -22,8 +22,12 @@ from duban import clock, jobs
 from duban.config import Settings, get_settings
 from duban.db import session as db_session
 from duban.db.migrate import upgrade
-from duban.db.models import OwnerRole, Reminder, Task, TaskOwner, Unit
+from duban.db.models import Delivery, OwnerRole, Reminder, Task, TaskOwner, Unit
 from duban.db.session import make_engine, read_session, write_session
+from duban.workflow import channels, notify
+from duban.workflow.audit import Actor
+from duban.workflow.notify import MessageKind
+from tests.integrations.servers import RobotServer
 
 # The worker test flushes its database; the storage test uses another one, so xdist can run both at once.
 REDIS_URL = os.environ.get("DUBAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -145,8 +149,14 @@ def test_jobs_are_registered_under_stable_names(tmp_path: Path) -> None:
         "duban.jobs.spawn_recurring",
         "duban.jobs.scan_reminders_now",
         "duban.jobs.spawn_recurring_now",
+        "duban.jobs.deliver_notifications",
+        "duban.jobs.deliver_notifications_now",
     }
-    assert {t.name for t in huey._registry.periodic_tasks} == {"scan_reminders", "spawn_recurring"}
+    assert {t.name for t in huey._registry.periodic_tasks} == {
+        "scan_reminders",
+        "spawn_recurring",
+        "deliver_notifications",
+    }
     assert queued.process_document.retries == jobs.DOCUMENT_RETRIES
 
 
@@ -155,6 +165,11 @@ def test_reminder_scan_runs_hourly_at_minute_five() -> None:
     assert jobs.SCAN_REMINDERS_SCHEDULE(dt.datetime(2026, 9, 30, 1, 5))
     assert jobs.SCAN_REMINDERS_SCHEDULE(dt.datetime(2026, 9, 30, 14, 5))
     assert not jobs.SCAN_REMINDERS_SCHEDULE(dt.datetime(2026, 9, 30, 1, 6))
+
+
+def test_notifications_are_delivered_every_minute() -> None:
+    assert jobs.DELIVER_NOTIFICATIONS_SCHEDULE(dt.datetime(2026, 9, 30, 1, 5))
+    assert jobs.DELIVER_NOTIFICATIONS_SCHEDULE(dt.datetime(2026, 9, 30, 1, 6))
 
 
 def test_recurring_tasks_spawn_at_ten_past_midnight_china_time() -> None:
@@ -245,6 +260,31 @@ def test_a_failing_document_job_rolls_back(engine: Engine, monkeypatch: pytest.M
         db_session.get_engine(settings).dispose()
     with read_session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+def test_delivery_job_sends_the_outbox_to_a_units_robot(engine: Engine, robot: RobotServer) -> None:
+    settings = Settings(database_url=_url(engine), public_base_url="https://duban.example.gov.cn")
+    with write_session(engine) as s:
+        task_id = _overdue_task(s, dt.date(2026, 9, 28))
+        unit_id = s.scalars(select(Unit.id)).one()
+        channels.add_channel(s, Actor("测试"), channels.ChannelIn(unit_id, "wecom", "财政局群", robot.url()))
+        notify.enqueue(
+            s,
+            MessageKind.REMINDER,
+            "【催办】报送专项资金使用情况",
+            "已逾期",
+            task_id=task_id,
+            unit_id=unit_id,
+        )
+    try:
+        summary = jobs.run_deliver_notifications(settings)
+    finally:
+        db_session.get_engine(settings).dispose()
+    assert summary == {"dispatched": 1, "queued": 1, "sent": 1, "retrying": 0, "failed": 0, "deferred": 0}
+    (got,) = robot.received
+    assert f"[查看任务](https://duban.example.gov.cn/tasks/{task_id})" in got.body["markdown"]["content"]
+    with read_session(engine) as s:
+        assert s.scalars(select(Delivery.status)).all() == ["sent"]
 
 
 # --- a real worker process on Redis -----------------------------------------------------------------
