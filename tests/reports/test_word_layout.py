@@ -14,11 +14,13 @@ from duban.reports.word.layout import (
     HEADING1_FONT,
     HEADING2_FONT,
     TITLE_FONT,
+    TITLE_LINE_EMS,
     Letterhead,
     OfficialDocument,
     date_zh,
     ordinal_zh,
     text_width,
+    title_lines,
     xml_safe,
 )
 from tests.reports.docx_checks import bottom_border, open_docx, paragraph, run_style, styles_of, table_rows
@@ -148,7 +150,10 @@ def test_footer_has_a_page_field_between_dashes_in_songti_sihao() -> None:
     document = open_docx(_sample())
     assert document.settings.odd_and_even_pages_header_footer
     section = document.sections[0]
-    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT), (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
         par = footer.paragraphs[0]
         assert par.alignment == align
         assert par.text == "— 1 —"
@@ -181,7 +186,8 @@ def test_control_characters_from_extracted_text_do_not_break_the_file() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "zh"), [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (35, "三十五"), (99, "九十九")]
+    ("n", "zh"),
+    [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (20, "二十"), (35, "三十五"), (99, "九十九")],
 )
 def test_heading_numerals(n: int, zh: str) -> None:
     assert ordinal_zh(n) == zh
@@ -194,3 +200,38 @@ def test_heading_numerals_stop_at_99() -> None:
 
 def test_date_uses_arabic_numerals_without_leading_zeros() -> None:
     assert date_zh(dt.date(2026, 3, 6)) == "2026年3月6日"
+
+
+def test_a_long_title_breaks_into_balanced_lines_never_before_closing_punctuation() -> None:
+    text = "关于进一步加强全区安全生产专项整治三年行动重点任务督查督办工作的通知（试行）"
+    lines = title_lines(text)
+    assert "".join(lines) == text and len(lines) == 2
+    assert all(text_width(line) <= TITLE_LINE_EMS for line in lines)
+    assert text_width(lines[0]) >= text_width(lines[1]) - 1
+    assert not lines[1].startswith(("（", "）", "，"))
+
+
+def test_a_break_hint_is_used_only_when_the_title_is_too_long() -> None:
+    assert title_lines("关于2026年第三季度\n督办事项办理情况的通报") == [
+        "关于2026年第三季度",
+        "督办事项办理情况的通报",
+    ]
+    assert title_lines("关于2026年3月\n督办事项办理情况的通报") == ["关于2026年3月督办事项办理情况的通报"]
+    doc = OfficialDocument(letterhead=None, title="t", author="a", created=CREATED)
+    doc.title("关于2026年第三季度\n督办事项办理情况的通报")
+    title = open_docx(doc.to_bytes()).paragraphs[0]
+    assert title.text == "关于2026年第三季度\n督办事项办理情况的通报"  # one run with a line break
+    assert len(title.runs) == 1
+
+
+def test_table_rows_never_split_across_pages() -> None:
+    table = open_docx(_sample()).tables[0]
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+
+
+def test_the_signature_keeps_the_last_body_paragraph_on_its_page() -> None:
+    doc = OfficialDocument(letterhead=None, title="t", author="a", created=CREATED)
+    doc.body("最后一段正文。")
+    doc.signoff("督查室", dt.date(2026, 11, 22))
+    paragraphs = open_docx(doc.to_bytes()).paragraphs
+    assert [bool(p.paragraph_format.keep_with_next) for p in paragraphs] == [True, True, True, False]

@@ -23,10 +23,11 @@ from pathlib import Path
 
 from matplotlib import font_manager
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = ["chinese_font", "status_chart", "trend_chart", "unit_chart"]
 
@@ -36,7 +37,7 @@ FONT_FILES = (
 )
 _CJK_NAMES = ("WenQuanYi", "Noto Sans CJK", "Noto Serif CJK", "Source Han", "SimHei", "Droid Sans Fallback")
 
-SIZE_IN = (6.4, 3.6)
+SIZE_IN = (6.4, 3.2)
 DPI = 150
 MAX_UNITS = 15
 
@@ -82,6 +83,12 @@ def _png(figure: Figure, axes: Axes) -> bytes:
     return out.getvalue()
 
 
+def _count_axis(axis: Axis) -> None:
+    """Whole numbers only, written with ASCII digits (no U+2212 minus that CJK fonts lack)."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+
+
 def _title(axes: Axes, text: str) -> None:
     axes.set_title(text, fontproperties=_font(12), loc="left")
 
@@ -97,7 +104,7 @@ def status_chart(counts: Sequence[tuple[str, int]], *, title: str = "任务状�
         axes.set_yticks(positions, labels)
         axes.bar_label(bars, labels=[str(v) for v in values], padding=3, fontproperties=_font(9))
         axes.set_xlim(0, max([*values, 1]) * 1.15)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _count_axis(axes.xaxis)
         _title(axes, title)
         return _png(figure, axes)
 
@@ -116,7 +123,8 @@ def unit_chart(rows: Sequence[tuple[str, int, int, int]], *, title: str = "各�
         lefts = [a + b for a, b in zip(done, on_time, strict=True)]
         axes.barh(positions, overdue, left=lefts, color=RED, label="逾期未办结")
         axes.set_yticks(positions, names)
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_xlim(0, max([*(a + b for a, b in zip(lefts, overdue, strict=True)), 1]) * 1.05)
+        _count_axis(axes.xaxis)
         axes.legend(prop=_font(8), loc="lower right", frameon=False)
         _title(axes, title)
         return _png(figure, axes)
@@ -131,8 +139,8 @@ def trend_chart(weeks: Sequence[tuple[str, int, int, int]], *, title: str = "近
         for name, index, colour, marker in series:
             axes.plot(xs, [w[index] for w in weeks], color=colour, marker=marker, label=name)
         axes.set_xticks(xs, labels)
-        axes.set_ylim(bottom=0)
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylim(0, max([*(max(w[1:]) for w in weeks), 1]) * 1.15)
+        _count_axis(axes.yaxis)
         axes.legend(prop=_font(8), loc="best", frameon=False)
         _title(axes, title)
         return _png(figure, axes)

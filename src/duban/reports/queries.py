@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, and_, case, func, literal, not_, or_, select
 from sqlalchemy.orm import Session, aliased, load_only, selectinload
 
 from duban.db.models import Document, OwnerRole, Task, TaskOwner, Unit
-from duban.db.repositories.task_detail import document_label
 from duban.workflow.scoring import EXCLUDED_STATES, SCORED_ROLES, Period, shanghai_date
 from duban.workflow.states import State
 
@@ -34,6 +34,7 @@ __all__ = [
     "notice_tasks",
     "overdue_in_period",
     "period_summary",
+    "source_label",
     "status_counts",
     "unit_status",
     "week_counts",
@@ -300,10 +301,16 @@ def unit_status(session: Session, today: dt.date) -> list[UnitStatus]:
 @dataclass(frozen=True)
 class NoticeTask:
     task: Task
-    source: str | None  # the source document's name and 发文字号
+    source: str | None  # 《标题》（发文字号）
     lead: list[tuple[int, str]]
     responsible: list[tuple[int, str]]
     supporting: list[tuple[int, str]]
+
+
+def source_label(document: Document) -> str:
+    """How a 公文 cites a document: 《标题》（发文字号）; a file without a title by its name sans suffix."""
+    name = (document.title or "").strip() or PurePath(document.filename).stem
+    return f"《{name}》" + (f"（{document.doc_number}）" if document.doc_number else "")
 
 
 def notice_tasks(session: Session, task_ids: Sequence[int]) -> list[NoticeTask]:
@@ -319,7 +326,7 @@ def notice_tasks(session: Session, task_ids: Sequence[int]) -> list[NoticeTask]:
     doc_ids = {t.document_id for t in tasks.values() if t.document_id is not None}
     labels = load_only(Document.id, Document.title, Document.filename, Document.doc_number)
     documents = session.scalars(select(Document).where(Document.id.in_(doc_ids)).options(labels))
-    docs = {d.id: document_label(d) for d in documents}
+    docs = {d.id: source_label(d) for d in documents}
     result = []
     for task_id in task_ids:
         task = tasks.get(task_id)

@@ -28,9 +28,9 @@ RANKING_HEADERS = (
     "按期办结率",
     "平均逾期天数",
 )
-RANKING_WIDTHS_MM = (12, 40, 15, 15, 15, 17, 21, 21)
+RANKING_WIDTHS_MM = (14, 38, 15, 15, 15, 17, 21, 21)
 OVERDUE_HEADERS = ("序号", "任务内容", "责任单位", "完成时限", "逾期天数")
-OVERDUE_WIDTHS_MM = (12, 76, 30, 23, 15)
+OVERDUE_WIDTHS_MM = (14, 70, 28, 30, 14)
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ class CircularData:
     rules: Rules
 
 
-def circular_title(period: Period) -> str:
-    return f"关于{period.label}督办事项办理情况的通报"
+def circular_title(period: Period, *, break_hint: bool = False) -> str:
+    """关于2026年第三季度督办事项办理情况的通报; with `break_hint`, a newline where a long title breaks."""
+    return f"关于{period.label}{chr(10) if break_hint else ''}督办事项办理情况的通报"
 
 
 def _percent(rate: float | None) -> str:
@@ -83,7 +84,7 @@ def _ranking_rows(scores: list[UnitScore]) -> list[list[str]]:
 
 def _overdue_rows(items: list[OverdueItem]) -> list[list[str]]:
     return [
-        [str(i), item.text, "、".join(item.units) or "—", item.deadline.isoformat(), str(item.days_late)]
+        [str(i), item.text, "、".join(item.units) or "—", date_zh(item.deadline), str(item.days_late)]
         for i, item in enumerate(items, start=1)
     ]
 
@@ -105,7 +106,7 @@ def build_circular(
     doc = OfficialDocument(
         letterhead=Letterhead(issuer.org, doc_number), title=title, author=issuer.org, created=created
     )
-    doc.title(title)
+    doc.title(circular_title(data.period, break_hint=True))
     doc.addressee(["各有关单位"])
     p = data.period
     doc.body(

@@ -56,6 +56,7 @@ __all__ = [
     "east_asian_font",
     "ordinal_zh",
     "text_width",
+    "title_lines",
     "xml_safe",
 ]
 
@@ -113,6 +114,45 @@ def text_width(text: str) -> float:
 def xml_safe(text: str) -> str:
     """`text` without the control characters XML cannot hold (they come in with extracted text)."""
     return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) != "Cc")
+
+
+# A title line holds at most this many ems of 二号 type (the 版心 is 442 pt wide), with a little slack.
+TITLE_LINE_EMS = int(TEXT_WIDTH_PT // TITLE_PT) - 1
+# Never start a line with closing punctuation, nor end one with opening punctuation.
+_NO_LINE_START = set("，。、；：？！）》」』〕”’%")
+_NO_LINE_END = set("（《「『〔“‘")
+
+
+def title_lines(text: str, max_ems: int = TITLE_LINE_EMS) -> list[str]:
+    """`text` in as few lines as fit, of nearly equal width, upper lines no shorter than lower ones.
+
+    A newline in `text` marks where a long title should break (关于…季度 / 督办事项…通报); it is
+    ignored when the whole title fits on one line.
+    """
+    flat = text.replace("\n", "")
+    if text_width(flat) <= max_ems:
+        return [flat]
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in title_lines(part, max_ems)]
+    count = int(-(-text_width(flat) // max_ems))
+    target = text_width(flat) / count
+    lines: list[str] = []
+    start, width = 0, 0.0
+    for i, char in enumerate(flat):
+        width += text_width(char)
+        rest = flat[i + 1 :]
+        can_break = (
+            rest
+            and len(lines) < count - 1
+            and rest[0] not in _NO_LINE_START
+            and char not in _NO_LINE_END
+            and not (char.isascii() and char.isalnum() and rest[0].isascii() and rest[0].isalnum())
+        )
+        if can_break and (width >= target or width + text_width(rest[0]) > max_ems):
+            lines.append(flat[start : i + 1])
+            start, width = i + 1, 0.0
+    lines.append(flat[start:])
+    return lines
 
 
 def east_asian_font(run: Any) -> str | None:
@@ -323,10 +363,15 @@ class OfficialDocument:
         return paragraph
 
     def title(self, text: str) -> Any:
+        """The title, centred; a long one broken into balanced lines (梯形), not one word on the last."""
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _exact_lines(paragraph, 35.0)  # a 22 pt title needs more than the body's 28.95 pt line
-        style_run(paragraph.add_run(xml_safe(text)), TITLE_FONT, TITLE_PT)
+        run = style_run(paragraph.add_run(), TITLE_FONT, TITLE_PT)
+        for i, line in enumerate(title_lines(xml_safe(text))):
+            if i:
+                run.add_break()
+            run.add_text(line)
         self.blank()
         return paragraph
 
@@ -380,6 +425,9 @@ class OfficialDocument:
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         trpr.append(repeat)
+        for row in table.rows:  # a row never breaks across two pages
+            cant_split = OxmlElement("w:cantSplit")
+            row._tr.get_or_add_trPr().append(cant_split)
         for r, values in enumerate([list(headers), *[list(row) for row in rows]]):
             for c, value in enumerate(values):
                 cell = table.cell(r, c)
@@ -423,12 +471,16 @@ class OfficialDocument:
         date_text = date_zh(day)
         office_right = max(2.0, text_width(date_text) + 4 - text_width(office))
         date_right = office_right + text_width(office) - 2 - text_width(date_text)
-        self.blank()
+        # The signature never stands alone on a page: the last body paragraph goes over with it.
+        if self.doc.paragraphs:
+            self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
+        self.blank().paragraph_format.keep_with_next = True
         for text, right in ((office, office_right), (date_text, date_right)):
             paragraph = self.doc.add_paragraph()
             _exact_lines(paragraph)
             paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             paragraph.paragraph_format.right_indent = _chars(right)
+            paragraph.paragraph_format.keep_with_next = text == office
             style_run(paragraph.add_run(xml_safe(text)), BODY_FONT, BODY_PT)
 
     def copy_to(self, names: Sequence[str]) -> Any:

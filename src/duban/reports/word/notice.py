@@ -86,7 +86,7 @@ def _task_lines(item: NoticeTask) -> list[str]:
 
 def _intro(tasks: Sequence[NoticeTask]) -> str:
     sources = list(dict.fromkeys(t.source for t in tasks if t.source))
-    basis = f"根据{'、'.join(f'《{s}》' for s in sources)}确定的工作任务，" if sources else ""
+    basis = f"根据{'、'.join(sources)}确定的工作任务，" if sources else ""
     what = "以下事项" if len(tasks) == 1 else f"以下{len(tasks)}项工作"
     return f"{basis}现将{what}列入督办，请你单位高度重视，明确责任，倒排工期，按时保质完成。"
 

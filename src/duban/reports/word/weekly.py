@@ -24,8 +24,8 @@ WEEKLY_MASTHEAD = "督办工作周报"
 UNIT_HEADERS = ("单位", "待签收", "办理中", "待验收", "已办结", "逾期未办结", "办结率")
 UNIT_WIDTHS_MM = (44, 17, 17, 17, 17, 22, 22)
 DUE_HEADERS = ("序号", "任务内容", "责任单位", "完成时限")
-DUE_WIDTHS_MM = (12, 90, 32, 22)
-CHART_WIDTH_MM = 150
+DUE_WIDTHS_MM = (14, 82, 30, 30)
+CHART_WIDTH_MM = 140
 
 _STATE_SHORT = {
     State.DRAFT: "待确认",
@@ -95,7 +95,7 @@ def _charts(data: WeeklyData) -> list[tuple[bytes, str]]:
 
 def _due_rows(items: list[OverdueItem]) -> list[list[str]]:
     return [
-        [str(i), item.text, "、".join(item.units) or "—", item.deadline.isoformat()]
+        [str(i), item.text, "、".join(item.units) or "—", date_zh(item.deadline)]
         for i, item in enumerate(items, start=1)
     ]
 
@@ -104,7 +104,7 @@ def build_weekly(*, data: WeeklyData, issuer: Issuer, day: dt.date, created: dt.
     """The 周报 as .docx bytes."""
     monday = data.week.start
     doc = OfficialDocument(
-        letterhead=Letterhead(WEEKLY_MASTHEAD, issue_line=f"{issuer.org}　　{week_label(monday)}"),
+        letterhead=Letterhead(WEEKLY_MASTHEAD, issue_line=week_label(monday)),
         title=weekly_title(monday),
         author=issuer.org,
         created=created,
@@ -113,10 +113,6 @@ def build_weekly(*, data: WeeklyData, issuer: Issuer, day: dt.date, created: dt.
     sections = iter(range(1, 10))
     doc.heading(1, f"{ordinal_zh(next(sections))}、本周概况")
     doc.body(_overview(data))
-
-    doc.heading(1, f"{ordinal_zh(next(sections))}、图表")
-    for png, caption in _charts(data):
-        doc.picture(png, width_mm=CHART_WIDTH_MM, caption=caption)
 
     doc.heading(1, f"{ordinal_zh(next(sections))}、各单位办理情况")
     if data.units:
@@ -135,6 +131,10 @@ def build_weekly(*, data: WeeklyData, issuer: Issuer, day: dt.date, created: dt.
         doc.table(UNIT_HEADERS, rows, UNIT_WIDTHS_MM)
     else:
         doc.body("尚无已交办的任务。")
+
+    doc.heading(1, f"{ordinal_zh(next(sections))}、图表")
+    for png, caption in _charts(data):
+        doc.picture(png, width_mm=CHART_WIDTH_MM, caption=caption)
 
     doc.heading(1, f"{ordinal_zh(next(sections))}、本周到期未办结事项")
     if data.overdue_this_week:
