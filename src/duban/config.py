@@ -21,6 +21,11 @@ class Settings(BaseSettings):
         default=100,
         description="Largest input file accepted, in megabytes; larger files are refused with a clear error.",
     )
+    import_max_rows: int = Field(
+        default=5000,
+        ge=1,
+        description="Most data rows one imported ledger workbook (.xlsx) may have; a larger one is refused, to be split.",
+    )
     ocr_enabled: bool = Field(
         default=True,
         description="Run OCR (rapidocr) on images and on PDF pages without a text layer.",

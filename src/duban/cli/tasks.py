@@ -1,4 +1,4 @@
-"""`duban tasks list|show|confirm|assign|ack|progress|submit|accept|return|extend|cancel|remind|instruct`.
+"""`duban tasks list|show|confirm|assign|ack|progress|submit|accept|return|extend|cancel|remind|instruct|export|import`.
 
 Every command is one service call in one transaction, as `--user` (a unit
 user can act only on its unit's tasks, exactly as in the web app). `--version`
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from duban import clock
+from duban.cli import tasks_excel
 from duban.cli.common import UserOption, console, domain_errors, engine, principal
 from duban.config import get_settings
 from duban.db.models import AuditEvent, ExtensionRequest, Instruction, OwnerRole, ProgressReport, Task
@@ -32,7 +33,11 @@ from duban.workflow.service import AttachmentIn, OwnerIn, TaskChanges
 from duban.workflow.states import State
 from duban.workflow.warnings import Light
 
-tasks_app = typer.Typer(help="任务台账：查看、交办、签收、反馈、办结、延期、撤销。", no_args_is_help=True)
+tasks_app = typer.Typer(
+    help="任务台账：查看、交办、签收、反馈、办结、延期、撤销；导出、导入 Excel 台账。", no_args_is_help=True
+)
+tasks_app.command("export")(tasks_excel.export_command)
+tasks_app.command("import")(tasks_excel.import_command)
 
 T = TypeVar("T")
 VersionOption = Annotated[

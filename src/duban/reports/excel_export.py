@@ -69,7 +69,7 @@ _CENTERED = frozenset({Field.SEQ, Field.LEADER, Field.STATUS})
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
-PAPER_A4 = "9"  # the paperSize code of A4 in SpreadsheetML
+PAPER_A4 = 9  # the paperSize code of A4 in SpreadsheetML
 
 
 def ledger_filename(day: dt.date, suffix: str = "") -> str:

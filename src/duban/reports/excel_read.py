@@ -170,10 +170,12 @@ def _choose_sheet(book: Workbook) -> tuple[str, int, HeaderMatch]:
     Later sheets are ignored: a ledger exported with one sheet per unit repeats its rows there.
     """
     best: tuple[str, int, HeaderMatch] | None = None
+    anything = False
     for sheet in book.worksheets:
         # Read-only sheets trust the size the writing program recorded; some record "A1" for any sheet.
         sheet.reset_dimensions()
         top = list(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+        anything = anything or any(v is not None and str(v).strip() for row in top for v in row)
         found = _find_header(top)
         if found is None:
             continue
@@ -182,6 +184,8 @@ def _choose_sheet(book: Workbook) -> tuple[str, int, HeaderMatch]:
             return sheet.title, row, match
         if best is None or match.score > best[2].score:
             best = (sheet.title, row, match)
+    if not anything:
+        raise EmptyFile("工作簿是空的：前几行没有任何内容", "empty workbook")
     if best is None:
         raise MissingColumns(
             f"前{HEADER_SEARCH_ROWS}行中没有找到台账表头（应含“任务内容”“牵头单位”等列）",

@@ -37,10 +37,10 @@ __all__ = [
     "ParsedRow",
     "PriorImport",
     "Problem",
+    "build_check",
     "check_file",
     "check_sheet",
     "prior_import",
-    "recheck",
 ]
 
 MAX_LEADER = 50
@@ -288,18 +288,16 @@ def prior_import(session: Session, sha256: str) -> PriorImport | None:
     return PriorImport(found.id, found.filename, found.created_at) if found else None
 
 
+def build_check(
+    session: Session, *, filename: str, sha256: str, size: int, sheet: SheetData, today: dt.date
+) -> LedgerCheck:
+    """The rows of a read sheet checked against the database as it is now, and whether the file came before."""
+    rows = check_sheet(session, sheet, today)
+    return LedgerCheck(filename, sha256, size, sheet, rows, prior_import(session, sha256))
+
+
 def check_file(session: Session, data: bytes, filename: str, *, max_rows: int, today: dt.date) -> LedgerCheck:
     """Read and check a workbook; raises the file's error (not .xlsx, no header, too many rows)."""
     sheet = read_ledger(data, max_rows=max_rows)
     sha = hashlib.sha256(data).hexdigest()
-    return LedgerCheck(
-        filename, sha, len(data), sheet, check_sheet(session, sheet, today), prior_import(session, sha)
-    )
-
-
-def recheck(session: Session, check: LedgerCheck, today: dt.date) -> LedgerCheck:
-    """The same file checked again against the database as it is now."""
-    rows = check_sheet(session, check.sheet, today)
-    return LedgerCheck(
-        check.filename, check.sha256, check.size, check.sheet, rows, prior_import(session, check.sha256)
-    )
+    return build_check(session, filename=filename, sha256=sha, size=len(data), sheet=sheet, today=today)

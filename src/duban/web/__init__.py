@@ -4,8 +4,35 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from duban.web import admin, auth, dashboard, documents, gantt, ledger, org, ranking, review, task_page
+from duban.web import (
+    admin,
+    auth,
+    dashboard,
+    documents,
+    gantt,
+    ledger,
+    ledger_import,
+    org,
+    ranking,
+    review,
+    task_export,
+    task_page,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, dashboard, ledger, task_page, documents, review, org, gantt, ranking, admin):
+for module in (
+    auth,
+    dashboard,
+    ledger,
+    # Before task_page: /tasks/import and /tasks/export.xlsx are not /tasks/{task_id}.
+    ledger_import,
+    task_export,
+    task_page,
+    documents,
+    review,
+    org,
+    gantt,
+    ranking,
+    admin,
+):
     router.include_router(module.router)
