@@ -10,8 +10,10 @@ from duban.web import (
     dashboard,
     documents,
     gantt,
+    inbox,
     ledger,
     ledger_import,
+    notify_admin,
     org,
     ranking,
     review,
@@ -34,5 +36,7 @@ for module in (
     gantt,
     ranking,
     admin,
+    inbox,
+    notify_admin,
 ):
     router.include_router(module.router)
