@@ -216,7 +216,10 @@ class _Checker:
         leader = values.get(Field.LEADER, "").strip()
         if len(leader) > MAX_LEADER:
             errors.append(Problem(Field.LEADER, f"责任领导超过{MAX_LEADER}字"))
-        source = " ".join(values.get(Field.SOURCE, "").split())
+        # Line breaks stay (an exported 任务来源 is the document, then the section); spaces are tidied.
+        source = "\n".join(
+            " ".join(line.split()) for line in values.get(Field.SOURCE, "").splitlines() if line.strip()
+        )
         if len(source) > MAX_SOURCE:
             errors.append(Problem(Field.SOURCE, f"任务来源超过{MAX_SOURCE}字"))
         deadline, workdays, milestones = self.schedule(values, errors, warnings)
