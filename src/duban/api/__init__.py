@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from duban.api import auth, documents, ledger_excel, notifications, org, scores, search, tasks
+from duban.api import auth, documents, ledger_excel, notifications, org, reports, scores, search, tasks
 
 router = APIRouter(prefix="/api/v1")
 # ledger_excel before tasks: /tasks/export.xlsx and /tasks/imports are not /tasks/{task_id}.
-for module in (auth, documents, ledger_excel, tasks, org, search, scores, notifications):
+for module in (auth, documents, ledger_excel, tasks, org, search, scores, notifications, reports):
     router.include_router(module.router)

@@ -8,7 +8,8 @@
   // Buttons and forms with data-confirm ask first (no inline onclick needed).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute("data-confirm");
+    // A button's own question (a second action in the same form) wins over the form's.
+    var question = (event.submitter && event.submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) { event.preventDefault(); }
   }, true);
   // Select-all checkbox for tables with row checkboxes (bulk actions).
