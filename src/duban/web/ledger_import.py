@@ -73,7 +73,8 @@ def import_upload(
     settings: AppSettings,
     file: Annotated[UploadFile | str | None, File()] = None,
 ) -> Response:
-    if not isinstance(file, UploadFile) or not file.filename:
+    # A browser sends an empty part (no file name) when nothing was chosen; it may arrive as a string.
+    if file is None or isinstance(file, str) or not file.filename:
         context = _upload_context(settings, "请选择要导入的台账文件（.xlsx）")
         return render(request, "ledger_import/upload.html", context, status_code=422)
     try:
