@@ -101,6 +101,11 @@ class TaskChanges:
     clear_deadline: bool = False
 
 
+def _clause(task: Task) -> str:
+    """The task's words inside a sentence of ours: without its own closing 。 (no "工作。，完成时限…。")."""
+    return summary(task, 200).rstrip("。；;")
+
+
 # ------------------------------------------------------------------ editing and assigning
 
 
@@ -190,7 +195,7 @@ def assign(
         task,
         MessageKind.ASSIGNED,
         "交办",
-        f"请签收并办理：{summary(task, 200)}{deadline_phrase(task)}。",
+        f"请签收并办理：{_clause(task)}{deadline_phrase(task)}。",
     )
     return finish(session, principal, task, Action.ASSIGN, before, None)
 
@@ -274,7 +279,7 @@ def remind(
     )
     if exists is not None:
         raise Conflict("今天已催办过该任务", f"task {task_id} was already reminded today")
-    text = (message or "").strip() or f"请抓紧办理：{summary(task, 200)}{deadline_phrase(task)}。"
+    text = (message or "").strip() or f"请抓紧办理：{_clause(task)}{deadline_phrase(task)}。"
     before = snapshot(task)
     swap(session, task, None)
     reminder = Reminder(
