@@ -87,6 +87,14 @@ def test_rows_show_source_units_schedule_latest_progress_and_state(engine: Engin
     yellow = rows["报送二季度资金使用情况。"]
     assert yellow[1] == "关于推进重点工作的会议纪要（区政办〔2026〕3号）"
     assert (yellow[6], yellow[7], yellow[8]) == ("2026-06-16", None, "已交办（待签收）")
+    # Rows are as tall as their wrapped text: 任务来源 with its section takes four lines, without it three;
+    # the green row has no source, but its 备注 wraps once.
+    heights = {ws.cell(r, 3).value: ws.row_dimensions[r].height for r in range(DATA, DATA + 5)}
+    red, yellow, green = (
+        heights[t]
+        for t in ("完成老旧小区改造一期工程。", "报送二季度资金使用情况。", "研究制定教师培训方案。")
+    )
+    assert (red, yellow, green) == (4 * 14.5 + 6, 3 * 14.5 + 6, 2 * 14.5 + 6)
     green = rows["研究制定教师培训方案。"]
     assert (green[1], green[4], green[5], green[6]) == (None, None, None, "待定")
     assert [r[0] for r in ws.iter_rows(min_row=DATA, values_only=True)] == [1, 2, 3, 4, 5]

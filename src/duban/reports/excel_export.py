@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -69,7 +70,9 @@ _CENTERED = frozenset({Field.SEQ, Field.LEADER, Field.STATUS})
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
-PAPER_A4 = 9  # the paperSize code of A4 in SpreadsheetML
+PAPER_A4 = 9
+LINE_POINTS = 14.5  # one line of 11 pt text
+MAX_ROW_POINTS = 409  # the tallest row Excel allows  # the paperSize code of A4 in SpreadsheetML
 
 
 def ledger_filename(day: dt.date, suffix: str = "") -> str:
@@ -146,6 +149,23 @@ def _cell(ws: Any, value: str | int | None, style: str) -> WriteOnlyCell:
     return cell
 
 
+def _display_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (a CJK character is two)."""
+    per_line = max(width - 1, 1)
+    total = 0
+    for part in text.split("\n"):
+        # UTF-8 takes 3 bytes for a CJK character and 1 for ASCII: (bytes + characters) / 2 counts 2 and 1.
+        used = (len(part.encode()) + len(part)) / 2
+        total += max(1, math.ceil(used / per_line))
+    return total
+
+
+def _row_height(values: Mapping[Field, str | int]) -> float:
+    """The row's height for its wrapped text: set, because not every spreadsheet program fits rows on opening."""
+    lines = max(_display_lines(str(values[c.field]), c.width) for c in COLUMNS)
+    return min(MAX_ROW_POINTS, lines * LINE_POINTS + 6)
+
+
 def _values(n: int, line: LedgerLine) -> dict[Field, str | int]:
     return {
         Field.SEQ: n,
@@ -188,6 +208,7 @@ class _Sheet:
         self.rows += 1
         values = _values(self.rows, line)
         look = f"台账-{line.light.label}"
+        self.ws.row_dimensions[HEADER_ROW + self.rows].height = _row_height(values)
         self.ws.append(
             [
                 _cell(self.ws, values[c.field], look + ("-居中" if c.field in _CENTERED else ""))

@@ -92,8 +92,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(Field.UNITS, 22),
     Column(Field.LEADER, 10),
     Column(Field.SCHEDULE, 26),
-    Column(Field.PROGRESS, 36),
-    Column(Field.STATUS, 12),
+    Column(Field.PROGRESS, 32),
+    Column(Field.STATUS, 16),
     Column(Field.NOTE, 16),
 )
 
