@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -235,3 +237,8 @@ def test_the_signature_keeps_the_last_body_paragraph_on_its_page() -> None:
     doc.signoff("督查室", dt.date(2026, 11, 22))
     paragraphs = open_docx(doc.to_bytes()).paragraphs
     assert [bool(p.paragraph_format.keep_with_next) for p in paragraphs] == [True, True, True, False]
+
+
+def test_no_thumbnail_of_the_template_is_left_in_the_package() -> None:
+    with zipfile.ZipFile(io.BytesIO(_sample())) as package:
+        assert not any("thumbnail" in name for name in package.namelist())

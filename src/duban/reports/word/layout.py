@@ -31,6 +31,7 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt, RGBColor
@@ -243,11 +244,19 @@ class OfficialDocument:
         props.title, props.author, props.last_modified_by = title, author, author
         props.created = props.modified = created.astimezone(dt.UTC).replace(tzinfo=None)
         props.revision = 1
+        self._drop_thumbnail()
         self._figures = 0
         if letterhead is not None:
             self._letterhead(letterhead)
 
     # --- page, styles, footer ------------------------------------------------------------
+
+    def _drop_thumbnail(self) -> None:
+        """python-docx's template carries a preview picture of an empty page; file managers would show it."""
+        rels = self.doc.part.package.rels
+        for rel_id, rel in list(rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del rels[rel_id]
 
     def _setup_page(self) -> None:
         section = self.doc.sections[0]
