@@ -131,6 +131,10 @@ def test_a_valid_file_is_previewed_then_imported(
     assert f'href="/tasks?document={document_id}"' in after.text
     assert f'href="/documents/{document_id}/review"' in after.text
     assert _tasks(engine) == 2
+    with read_session(engine) as s:
+        task_id = s.scalars(select(Task.id).where(Task.text == "完成老旧小区改造。")).one()
+    task_page = client.get(f"/tasks/{task_id}").text
+    assert "从 Excel 台账导入" in task_page and "来自工作表“台账”第3行" in task_page
     # The same file again: refused, nothing more written.
     again = client.post(f"{location}/commit", data={"valid_only": "false"})
     assert "不能重复导入" in client.get(again.headers["location"]).text and _tasks(engine) == 2

@@ -240,3 +240,17 @@ def test_the_workbook_becomes_a_document_whose_text_holds_every_row(
             section = s.get(Section, task.section_id) if task.section_id else None
             if section is not None:
                 assert section.span_start <= task.span_start < section.span_end
+
+
+def test_a_task_already_in_the_ledger_is_pointed_out_but_not_the_files_own(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    data = workbook(ROWS[:1])
+    result = _import(engine, world.supervisor, data, tmp_path)
+    with read_session(engine) as s:
+        (own,) = check_file(s, data, "台账.xlsx", max_rows=10, today=TODAY).rows
+        assert own.warnings == []
+        other = workbook([ROWS[0], ["2", "", "另一项任务。", "区财政局"]])
+        first, second = check_file(s, other, "新台账.xlsx", max_rows=10, today=TODAY).rows
+    assert [w.message for w in first.warnings] == [f"台账中已有内容相同的任务（任务{result.task_ids[0]}）"]
+    assert second.warnings == []

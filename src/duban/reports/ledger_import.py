@@ -19,7 +19,7 @@ import difflib
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, load_only
 
 from duban.db.models import Document, OwnerRole, Task
@@ -253,8 +253,11 @@ class _Checker:
         return CheckedRow(raw.row, values, errors, warnings, parsed)
 
 
-def _repeats(session: Session, rows: list[CheckedRow]) -> None:
-    """Warn about a task written twice in the file, or already in the ledger with the same text."""
+def _repeats(session: Session, rows: list[CheckedRow], imported_as: int | None) -> None:
+    """Warn about a task written twice in the file, or already in the ledger with the same text.
+
+    Once the file is imported, its own tasks (of document `imported_as`) are no repeats.
+    """
     first: dict[str, int] = {}
     for row in rows:
         key = " ".join(row.values.get(Field.TEXT, "").split())
@@ -265,12 +268,15 @@ def _repeats(session: Session, rows: list[CheckedRow]) -> None:
         else:
             first[key] = row.row
     texts = list(first)
+    others = [] if imported_as is None else [or_(Task.document_id.is_(None), Task.document_id != imported_as)]
     known: dict[str, int] = {}
     for start in range(0, len(texts), 500):
         chunk = texts[start : start + 500]
         known.update(
             (text, task_id)
-            for task_id, text in session.execute(select(Task.id, Task.text).where(Task.text.in_(chunk)))
+            for task_id, text in session.execute(
+                select(Task.id, Task.text).where(Task.text.in_(chunk), *others)
+            )
         )
     for row in rows:
         key = " ".join(row.values.get(Field.TEXT, "").split())
@@ -278,10 +284,12 @@ def _repeats(session: Session, rows: list[CheckedRow]) -> None:
             row.warnings.append(Problem(Field.TEXT, f"台账中已有内容相同的任务（任务{known[key]}）"))
 
 
-def check_sheet(session: Session, sheet: SheetData, today: dt.date) -> list[CheckedRow]:
+def check_sheet(
+    session: Session, sheet: SheetData, today: dt.date, *, imported_as: int | None = None
+) -> list[CheckedRow]:
     checker = _Checker(session, sheet, today)
     rows = [checker.row(raw) for raw in sheet.rows]
-    _repeats(session, rows)
+    _repeats(session, rows, imported_as)
     return rows
 
 
@@ -295,8 +303,9 @@ def build_check(
     session: Session, *, filename: str, sha256: str, size: int, sheet: SheetData, today: dt.date
 ) -> LedgerCheck:
     """The rows of a read sheet checked against the database as it is now, and whether the file came before."""
-    rows = check_sheet(session, sheet, today)
-    return LedgerCheck(filename, sha256, size, sheet, rows, prior_import(session, sha256))
+    prior = prior_import(session, sha256)
+    rows = check_sheet(session, sheet, today, imported_as=prior.document_id if prior else None)
+    return LedgerCheck(filename, sha256, size, sheet, rows, prior)
 
 
 def check_file(session: Session, data: bytes, filename: str, *, max_rows: int, today: dt.date) -> LedgerCheck:

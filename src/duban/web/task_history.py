@@ -13,7 +13,12 @@ from duban.workflow.states import Action, ExtensionState, State
 __all__ = ["HistoryLine", "history_lines"]
 
 # Task events not written by a workflow action.
-_OTHER_LABELS = {"draft": "从文件中提取（草稿）", "spawn": "按周期生成", "merge": "单位合并"}
+_OTHER_LABELS = {
+    "draft": "从文件中提取（草稿）",
+    "spawn": "按周期生成",
+    "merge": "单位合并",
+    "import": "从 Excel 台账导入",
+}
 _ACTIONS = frozenset(a.value for a in Action)
 _STATES = frozenset(s.value for s in State)
 _EXTENSION_STATES = frozenset(s.value for s in ExtensionState)
@@ -64,6 +69,10 @@ def _details(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
         lines.append(f"延期申请：{ExtensionState(after['decision']).label}")
     if after.get("attachments"):
         lines.append("附件：" + "、".join(str(a) for a in after["attachments"]))
+    if after.get("sheet") and after.get("row"):
+        lines.append(f"来自工作表“{_short(after['sheet'])}”第{after['row']}行")
+    if after.get("note"):
+        lines.append(f"备注：{_short(after['note'])}")
     return lines
 
 
