@@ -135,6 +135,8 @@ def test_a_valid_file_is_previewed_then_imported(
         task_id = s.scalars(select(Task.id).where(Task.text == "完成老旧小区改造。")).one()
     task_page = client.get(f"/tasks/{task_id}").text
     assert "从 Excel 台账导入" in task_page and "来自工作表“台账”第3行" in task_page
+    review = client.get(f"/documents/{document_id}/review").text
+    assert "报送资金使用情况。" in review and '<span class="muted">台账导入</span>' in review
     # The same file again: refused, nothing more written.
     again = client.post(f"{location}/commit", data={"valid_only": "false"})
     assert "不能重复导入" in client.get(again.headers["location"]).text and _tasks(engine) == 2

@@ -35,6 +35,7 @@ from duban.ingest.extract.units import UnitRegistry
 from duban.ingest.output import extraction_json
 from duban.ingest.types import ExtractedDoc, Extraction
 from duban.ingest.types import Task as ExtractedTask
+from duban.search.index import index_people, index_tasks
 from duban.workflow.audit import Actor, record
 from duban.workflow.states import State
 
@@ -326,3 +327,6 @@ def store_extraction(ctx: Context, extraction: Extraction) -> None:
             _add_task(ctx, section, task)
         _add_people(ctx, doc)
         _add_targets(ctx, doc)
+    # The caller indexes the document itself once its status is final.
+    index_tasks(ctx.session, ctx.session.scalars(select(Task.id).where(Task.document_id == document.id)))
+    index_people(ctx.session, [person.id for person in ctx.people.values()])

@@ -42,6 +42,7 @@ from duban.ingest.pipeline import run
 from duban.ingest.read import OcrEngine
 from duban.ingest.rows import Context, Counts, clean_text, document_summary, store_extraction
 from duban.ingest.types import Source
+from duban.search.index import index_documents
 from duban.storage import keep_bytes
 from duban.workflow.audit import Actor, record
 
@@ -123,6 +124,10 @@ def _new_document(
     previous = session.scalar(
         select(Document).where(Document.source_key == key).order_by(Document.version.desc()).limit(1)
     )
+    # The versions that stop being the latest leave the search index.
+    superseded = list(
+        session.scalars(select(Document.id).where(Document.source_key == key, Document.is_latest.is_(True)))
+    )
     if previous is not None:
         session.execute(
             update(Document)
@@ -148,6 +153,7 @@ def _new_document(
     )
     session.add(document)
     session.flush()
+    index_documents(session, [*superseded, document.id])
     return document, True
 
 
@@ -212,6 +218,7 @@ def _parse(
         )
         store_extraction(ctx, extraction)
     session.flush()
+    index_documents(session, [document.id])
     record(session, actor, "ingest", "document", document.id, after=document_summary(document, counts))
     return counts
 

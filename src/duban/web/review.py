@@ -37,7 +37,13 @@ from duban.workflow.states import State
 
 router = APIRouter()
 
-KINDS = {"decision": "会议决定", "requirement": "工作要求", "rule": "常规职责", "target": "目标任务"}
+KINDS = {
+    "decision": "会议决定",
+    "requirement": "工作要求",
+    "rule": "常规职责",
+    "target": "目标任务",
+    "imported": "台账导入",
+}
 OWNER_ROLES = [r.value for r in OwnerRole]
 _NAME_SEPARATORS = re.compile(r"[、，,；;\s]+")
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from duban import clock
 from duban.db.models import Milestone, OwnerRole, Task, TaskOwner
 from duban.errors import DomainError, InvalidTransition, Rejected
+from duban.search.index import index_tasks
 from duban.workflow import audit, service
 from duban.workflow.machine import begin, changed, check_text, snapshot, summary, swap
 from duban.workflow.principal import Principal
@@ -141,6 +142,7 @@ def merge(
                 seen.add((milestone.due, milestone.text))
                 kept.milestones.append(Milestone(due=milestone.due, text=milestone.text))
     swap(session, kept, None, **values)
+    index_tasks(session, [kept.id])
     old, new = changed(before, snapshot(kept))
     new["merged"] = [t.id for t in others]
     audit.record(session, principal.actor, "merge", "task", kept.id, before=old, after=new)
@@ -225,6 +227,7 @@ def split(
     old, new_values = changed(before, snapshot(task))
     new_values["split_into"] = [t.id for t in created]
     audit.record(session, principal.actor, "split", "task", task.id, before=old, after=new_values)
+    index_tasks(session, [task.id, *(t.id for t in created)])
     session.flush()
     return [task, *created]
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from duban import clock
 from duban.db.models import Attachment, ExtensionRequest, ProgressReport, Task
 from duban.errors import Conflict, NotFound, Rejected
+from duban.search.index import index_report
 from duban.storage import keep_bytes
 from duban.workflow import notify
 from duban.workflow.deadlines import Deadline, deadline_columns
@@ -78,6 +79,7 @@ def _add_report(
         )
     session.add(report)
     session.flush()
+    index_report(session, report.id)
     return report
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session, aliased
 
 from duban import clock
 from duban.db.models import Task, TaskOwner
+from duban.search.index import index_tasks
 from duban.workflow import audit
 from duban.workflow.notify import MessageKind, enqueue_for_units
 from duban.workflow.states import State
@@ -196,6 +197,7 @@ def _spawn_one(
     )
     session.add(instance)
     session.flush()
+    index_tasks(session, [instance.id])
 
     label = period_label(start, rhythm)
     unit_ids = [owner.unit_id for owner in instance.owners]

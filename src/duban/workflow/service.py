@@ -31,6 +31,7 @@ from duban.db.models import (
     Unit,
 )
 from duban.errors import Conflict, NotFound, Rejected
+from duban.search.index import index_tasks
 from duban.workflow import notify
 from duban.workflow.deadlines import deadline_columns, resolve_deadline
 from duban.workflow.feedback import (
@@ -172,6 +173,7 @@ def edit(
     before = snapshot(task)
     values = _apply(session, task, changes)
     swap(session, task, None, **values)
+    index_tasks(session, [task.id])
     return finish(session, principal, task, Action.EDIT, before, (reason or "").strip() or None)
 
 
@@ -190,6 +192,7 @@ def assign(
     if not any(o.role != OwnerRole.SUPPORTING for o in task.owners):
         raise Rejected("交办前须指定牵头单位或责任单位", "assign needs a lead or responsible unit")
     swap(session, task, transition.to_state, confirmed=True, assigned_at=clock.now(), **values)
+    index_tasks(session, [task.id])
     tell_owners(
         session,
         task,

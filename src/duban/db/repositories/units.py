@@ -21,6 +21,7 @@ from duban import clock
 from duban.db.models import OwnerRole, Target, Task, TaskOwner, Unit, UnitAlias, User
 from duban.errors import Conflict, NotFound, Rejected
 from duban.ingest.extract.units import UnitRegistry, canonical_key, is_short_form
+from duban.search.index import index_tasks
 from duban.workflow.audit import Actor, record
 from duban.workflow.states import State
 
@@ -306,6 +307,7 @@ def merge(session: Session, source_name: str, target_name: str, actor: Actor) ->
             f"{source_name!r} and {target_name!r} are the same unit",
         )
     tasks_moved, tasks_deduplicated, task_ids = _move_owners(session, source, target)
+    index_tasks(session, task_ids)  # their owner names and unit tags changed
 
     aliases = [a.alias for a in source.aliases]
     session.execute(update(UnitAlias).where(UnitAlias.unit_id == source.id).values(unit_id=target.id))
