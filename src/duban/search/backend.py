@@ -13,26 +13,69 @@ splitting, so a query means the same on both:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
 
-from duban.db.models.search import FTS_TABLE
-from duban.search.text import GAP, Token, index_text
+from duban.db.models.search import FTS_TABLE, SearchEntry
+from duban.search.text import GAP, Phrase, index_text
 
-__all__ = ["FtsRow", "clear", "delete", "is_postgres", "pg_tsvector", "write"]
+__all__ = [
+    "FtsRow",
+    "Match",
+    "clear",
+    "delete",
+    "index_scans",
+    "is_postgres",
+    "kind_tag",
+    "matches",
+    "pg_tsvector",
+    "unit_tag",
+    "write",
+]
 
 PG_MAX_POSITION = 16383
 PG_MAX_POSITIONS_PER_WORD = 256
+# How much a title hit outweighs a body hit; tags never count.
+TITLE_WEIGHT = 5.0
+
+
+def kind_tag(kind: str) -> str:
+    """Entries carry tags as extra tokens (`@task`, `@u12`) so the index itself narrows by type
+    and unit; `@` is never part of a query token, so no search can hit a tag by accident."""
+    return f"@{kind}"
+
+
+def unit_tag(unit_id: int) -> str:
+    return f"@u{unit_id}"
 
 
 @dataclass(frozen=True)
 class FtsRow:
     entry_id: int
-    title: Sequence[Token | None]
-    body: Sequence[Token | None]
+    title: Sequence[str | None]
+    body: Sequence[str | None]
+    tags: Sequence[str]
 
 
 def is_postgres(session: Session) -> bool:
@@ -43,23 +86,24 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def pg_tsvector(title: Sequence[Token | None], body: Sequence[Token | None]) -> tuple[str, str | None]:
+def pg_tsvector(row: FtsRow) -> tuple[str, str | None]:
     """(tsvector literal, terms): terms is the token text when positions would not fit, else None."""
     positions: dict[str, list[str]] = {}
     position = 0
-    for weight, tokens in (("A", title), ("B", body)):
+    for weight, tokens in (("A", row.title), ("B", row.body)):
         for token in tokens:
             position += 1
             if token is not None:
-                positions.setdefault(token.text, []).append(f"{position}{weight}")
+                positions.setdefault(token, []).append(f"{position}{weight}")
         position += 1  # title and body never form one phrase
+    tags = " ".join(_quote(tag) for tag in row.tags)
     fits = position <= PG_MAX_POSITION and all(
         len(p) <= PG_MAX_POSITIONS_PER_WORD for p in positions.values()
     )
     if fits:
-        return " ".join(f"{_quote(word)}:{','.join(p)}" for word, p in positions.items()), None
-    terms = f" {index_text(title)} {GAP} {index_text(body)} "
-    return " ".join(_quote(word) for word in positions), terms
+        return " ".join(f"{_quote(word)}:{','.join(p)}" for word, p in positions.items()) + " " + tags, None
+    terms = f" {index_text(row.title)} {GAP} {index_text(row.body)} "
+    return " ".join(_quote(word) for word in positions) + " " + tags, terms
 
 
 def write(session: Session, rows: Sequence[FtsRow]) -> None:
@@ -69,7 +113,7 @@ def write(session: Session, rows: Sequence[FtsRow]) -> None:
     if is_postgres(session):
         params = []
         for row in rows:
-            tsv, terms = pg_tsvector(row.title, row.body)
+            tsv, terms = pg_tsvector(row)
             params.append({"id": row.entry_id, "tsv": tsv, "terms": terms})
         session.execute(
             text("UPDATE search_entries SET tsv = CAST(:tsv AS tsvector), terms = :terms WHERE id = :id"),
@@ -77,8 +121,16 @@ def write(session: Session, rows: Sequence[FtsRow]) -> None:
         )
         return
     session.execute(
-        text(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (:id, :title, :body)"),
-        [{"id": r.entry_id, "title": index_text(r.title), "body": index_text(r.body)} for r in rows],
+        text(f"INSERT INTO {FTS_TABLE} (rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"),
+        [
+            {
+                "id": r.entry_id,
+                "title": index_text(r.title),
+                "body": index_text(r.body),
+                "tags": " ".join(r.tags),
+            }
+            for r in rows
+        ],
     )
 
 
@@ -93,3 +145,93 @@ def delete(session: Session, entry_ids: Sequence[int]) -> None:
 def clear(session: Session) -> None:
     if not is_postgres(session):
         session.execute(text(f"DELETE FROM {FTS_TABLE}"))
+
+
+@dataclass(frozen=True)
+class Match:
+    """What an entry must contain: every phrase, at least one of `any_tags` (its type) and all of `all_tags`."""
+
+    phrases: tuple[Phrase, ...]
+    any_tags: tuple[str, ...]
+    all_tags: tuple[str, ...] = ()
+
+
+def _fts5_query(m: Match) -> str:
+    """`("@task" OR "@report") AND "@u3" AND "财政 政局"`: every token quoted; no token holds a quote."""
+    kinds = "(" + " OR ".join(f'"{t}"' for t in m.any_tags) + ")"
+    return " AND ".join(
+        [kinds, *(f'"{t}"' for t in m.all_tags), *('"' + " ".join(p) + '"' for p in m.phrases)]
+    )
+
+
+def _tsquery(phrases: Sequence[Phrase], *, phrase: bool = False) -> str:
+    join = " <-> " if phrase else " & "
+    return " & ".join("(" + join.join(_quote(t) for t in p) + ")" for p in phrases)
+
+
+def matches(m: Match, postgres: bool, *, scored: bool) -> Select[Any]:
+    """Ids of the entries matching `m` (and a relevance score, higher is better, when `scored`).
+
+    The caller adds filters on `SearchEntry` columns and a LIMIT. SQLite walks
+    the matches newest first; PostgreSQL in the order its GIN index returns them.
+    """
+    if postgres:
+        return _pg_matches(m, scored)
+    fts = table(FTS_TABLE, column("rowid", Integer))
+    match = literal_column(FTS_TABLE).op("MATCH", is_comparison=True)(bindparam("fts_query", _fts5_query(m)))
+    # bm25 is smaller for better matches; negated so both engines rank "higher is better".
+    score = -func.bm25(literal_column(FTS_TABLE), TITLE_WEIGHT, 1.0, 0.0, type_=Float)
+    columns = (SearchEntry.id, score.label("score")) if scored else (SearchEntry.id,)
+    return (
+        select(*columns)
+        .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
+        .where(match)
+        .order_by(fts.c.rowid.desc())
+    )
+
+
+def _pg_matches(m: Match, scored: bool) -> Select[Any]:
+    tsv: ColumnElement[Any] = literal_column("search_entries.tsv")
+    terms: ColumnElement[str | None] = literal_column("search_entries.terms")
+
+    def tsquery(name: str, value: str) -> ColumnElement[str]:
+        return cast(bindparam(name, value), TSQUERY)
+
+    # The GIN index finds entries with every token; phrases are then checked on the row:
+    # by position, or by `strpos` in the token text of an entry too long for positions.
+    kinds = "(" + " | ".join(_quote(t) for t in m.any_tags) + ")"
+    every = " & ".join([kinds, *(_quote(t) for t in m.all_tags), _tsquery(m.phrases)])
+    cond: ColumnElement[bool] = tsv.op("@@", is_comparison=True)(tsquery("tsq_all", every))
+    multi = [p for p in m.phrases if len(p) > 1]
+    if multi:
+        by_position = tsv.op("@@", is_comparison=True)(tsquery("tsq_phrase", _tsquery(multi, phrase=True)))
+        in_text = [
+            func.strpos(terms, bindparam(f"tsq_text{i}", f" {' '.join(p)} ")) > 0 for i, p in enumerate(multi)
+        ]
+        cond = and_(cond, or_(and_(terms.is_(None), by_position), and_(terms.is_not(None), *in_text)))
+    if not scored:
+        return select(SearchEntry.id).where(cond)
+    # Weights for {D, C, B, A}: body B, title A; normalisation 1 evens out long bodies.
+    weights: ColumnElement[Any] = literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
+    score = func.ts_rank(weights, tsv, tsquery("tsq_rank", _tsquery(m.phrases)), 1, type_=Float)
+    return select(SearchEntry.id, score.label("score")).where(cond)
+
+
+@contextmanager
+def index_scans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, have the planner use the GIN index for the statements inside.
+
+    With a LIMIT and many estimated matches it would otherwise scan the table
+    and test every row's tsvector, each one read from TOAST and decompressed:
+    ten times slower than the index for a common word. The setting is local to
+    the transaction and put back afterwards.
+    """
+    if not is_postgres(session):
+        yield
+        return
+    before = session.execute(text("SELECT current_setting('enable_seqscan')")).scalar_one()
+    session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+    try:
+        yield
+    finally:
+        session.execute(text("SELECT set_config('enable_seqscan', :before, true)"), {"before": before})

@@ -15,7 +15,7 @@ that creates the index can run this code against an older schema.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert, select
@@ -37,7 +37,7 @@ from duban.db.models import (
 )
 from duban.db.models.search import SearchEntry, SearchKind
 from duban.search import backend
-from duban.search.text import tokenize
+from duban.search.text import index_tokens
 
 __all__ = [
     "MAX_INDEXED_CHARS",
@@ -66,6 +66,7 @@ class EntryText:
     title: str
     body: str
     day: dt.date | None
+    units: tuple[int, ...] = ()  # sorted unit ids the entry belongs to
 
 
 def _local_day(at: dt.datetime) -> dt.date:
@@ -76,6 +77,14 @@ def _batches(ids: Iterable[int]) -> Iterable[list[int]]:
     unique = sorted(set(ids))
     for i in range(0, len(unique), _BATCH):
         yield unique[i : i + _BATCH]
+
+
+def _units_text(units: Iterable[int]) -> str:
+    return " ".join(str(u) for u in units)
+
+
+def _units_of(text: str) -> tuple[int, ...]:
+    return tuple(int(u) for u in text.split())
 
 
 def write_entries(session: Session, entries: Sequence[EntryText]) -> None:
@@ -89,7 +98,14 @@ def write_entries(session: Session, entries: Sequence[EntryText]) -> None:
             _remove(session, kind, ref_ids)
         texts = [(e.title[:MAX_INDEXED_CHARS], e.body[:MAX_INDEXED_CHARS]) for e in batch]
         rows = [
-            {"kind": e.kind.value, "ref_id": e.ref_id, "title": title, "body": body, "day": e.day}
+            {
+                "kind": e.kind.value,
+                "ref_id": e.ref_id,
+                "title": title,
+                "body": body,
+                "day": e.day,
+                "units": _units_text(e.units),
+            }
             for e, (title, body) in zip(batch, texts, strict=True)
         ]
         ids = session.scalars(
@@ -98,8 +114,13 @@ def write_entries(session: Session, entries: Sequence[EntryText]) -> None:
         backend.write(
             session,
             [
-                backend.FtsRow(entry_id, tokenize(title), tokenize(body))
-                for entry_id, (title, body) in zip(ids, texts, strict=True)
+                backend.FtsRow(
+                    entry_id,
+                    index_tokens(title),
+                    index_tokens(body),
+                    [backend.kind_tag(e.kind), *(backend.unit_tag(u) for u in e.units)],
+                )
+                for entry_id, e, (title, body) in zip(ids, batch, texts, strict=True)
             ],
         )
 
@@ -121,15 +142,49 @@ def _refresh(session: Session, kind: SearchKind, ref_ids: list[int], entries: li
     write_entries(session, entries)
 
 
-# ---- documents: the latest version of each file, its title (or file name) and full text
+def _owner_units(session: Session, task_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """Owner unit ids of each task (tasks without owners are left out)."""
+    owners: dict[int, set[int]] = {}
+    for ids in _batches(task_ids):
+        for task_id, unit_id in session.execute(
+            select(TaskOwner.task_id, TaskOwner.unit_id).where(TaskOwner.task_id.in_(ids))
+        ):
+            owners.setdefault(task_id, set()).add(unit_id)
+    return {task_id: tuple(sorted(units)) for task_id, units in owners.items()}
+
+
+# ---- documents: the latest version of each file, its title (or file name) and full text;
+#      its units are the owners of the tasks drawn from it
+
+
+def _document_units(session: Session, ids: list[int]) -> dict[int, tuple[int, ...]]:
+    units: dict[int, set[int]] = {}
+    stmt = (
+        select(Task.document_id, TaskOwner.unit_id)
+        .join(TaskOwner, TaskOwner.task_id == Task.id)
+        .where(Task.document_id.in_(ids))
+        .distinct()
+    )
+    for doc_id, unit_id in session.execute(stmt):
+        if doc_id is not None:
+            units.setdefault(doc_id, set()).add(unit_id)
+    return {doc_id: tuple(sorted(u)) for doc_id, u in units.items()}
 
 
 def _document_entries(session: Session, ids: list[int]) -> list[EntryText]:
     stmt = select(
         Document.id, Document.title, Document.filename, Document.text, Document.doc_date, Document.created_at
     ).where(Document.is_latest.is_(True), Document.id.in_(ids))
+    units = _document_units(session, ids)
     return [
-        EntryText(SearchKind.DOCUMENT, doc_id, title or filename, text or "", doc_date or _local_day(created))
+        EntryText(
+            SearchKind.DOCUMENT,
+            doc_id,
+            title or filename,
+            text or "",
+            doc_date or _local_day(created),
+            units.get(doc_id, ()),
+        )
         for doc_id, title, filename, text, doc_date, created in session.execute(stmt)
     ]
 
@@ -171,6 +226,7 @@ def _task_entries(session: Session, ids: list[int]) -> list[EntryText]:
     )
     for task_id, due, text in session.execute(ms_stmt):
         milestones.setdefault(task_id, []).append(f"{due.isoformat()} {text}")
+    units = _owner_units(session, ids)
     entries = []
     for task_id, text, leader, created, doc_date in session.execute(stmt.order_by(Task.id)):
         by_role = owners.get(task_id, {})
@@ -178,17 +234,50 @@ def _task_entries(session: Session, ids: list[int]) -> list[EntryText]:
         if leader:
             lines.append(f"责任领导：{leader}")
         lines += [f"时间节点：{m}" for m in milestones.get(task_id, [])]
+        day = doc_date or _local_day(created)
         entries.append(
-            EntryText(SearchKind.TASK, task_id, text, "\n".join(lines), doc_date or _local_day(created))
+            EntryText(SearchKind.TASK, task_id, text, "\n".join(lines), day, units.get(task_id, ()))
         )
     return entries
 
 
 def index_tasks(session: Session, task_ids: Iterable[int]) -> None:
-    """Index these tasks (text, owner units, leader, milestones); deleted tasks drop out."""
+    """Index these tasks (text, owner units, leader, milestones); deleted tasks drop out.
+
+    A task's owners are also the units of its progress reports and of its
+    source document, so those entries are re-tagged here when their units changed.
+    """
     session.flush()
     for ids in _batches(task_ids):
         _refresh(session, SearchKind.TASK, ids, _task_entries(session, ids))
+        report_tasks = {
+            a: b
+            for a, b in session.execute(
+                select(ProgressReport.id, ProgressReport.task_id).where(ProgressReport.task_id.in_(ids))
+            )
+        }
+        owners = _owner_units(session, ids)
+        _retag(session, SearchKind.REPORT, {r: owners.get(t, ()) for r, t in report_tasks.items()})
+        doc_ids = sorted(
+            {d for d in session.scalars(select(Task.document_id).where(Task.id.in_(ids))) if d is not None}
+        )
+        if doc_ids:
+            units = _document_units(session, doc_ids)
+            _retag(session, SearchKind.DOCUMENT, {d: units.get(d, ()) for d in doc_ids})
+
+
+def _retag(session: Session, kind: SearchKind, units: dict[int, tuple[int, ...]]) -> None:
+    """Rebuild the entries whose stored units differ from `units` (ref id → unit ids)."""
+    if not units:
+        return
+    rows = session.execute(
+        select(SearchEntry.ref_id, SearchEntry.units).where(
+            SearchEntry.kind == kind.value, SearchEntry.ref_id.in_(list(units))
+        )
+    )
+    stale = sorted(ref_id for ref_id, stored in rows if _units_of(stored) != units[ref_id])
+    if stale:
+        _refresh(session, kind, stale, _BUILDERS[kind](session, stale))
 
 
 # ---- progress reports: who reported (title) and what (body, attachment names)
@@ -212,11 +301,19 @@ def _report_entries(session: Session, ids: list[int]) -> list[EntryText]:
     file_stmt = select(Attachment.report_id, Attachment.filename).where(Attachment.report_id.in_(ids))
     for report_id, filename in session.execute(file_stmt.order_by(Attachment.id)):
         files.setdefault(report_id, []).append(filename)
+    tasks = {
+        a: b
+        for a, b in session.execute(
+            select(ProgressReport.id, ProgressReport.task_id).where(ProgressReport.id.in_(ids))
+        )
+    }
+    owners = _owner_units(session, set(tasks.values()))
     entries = []
     for report_id, text, completion, created, unit, user in session.execute(stmt.order_by(ProgressReport.id)):
         title = f"{unit or user or ''}{'办结申请' if completion else '进展反馈'}"
         body = text + (f"\n附件：{'、'.join(files[report_id])}" if report_id in files else "")
-        entries.append(EntryText(SearchKind.REPORT, report_id, title, body, _local_day(created)))
+        units = owners.get(tasks[report_id], ())
+        entries.append(EntryText(SearchKind.REPORT, report_id, title, body, _local_day(created), units))
     return entries
 
 
@@ -259,6 +356,13 @@ def index_people(session: Session, person_ids: Iterable[int]) -> None:
 def index_person(session: Session, person_id: int) -> None:
     index_people(session, [person_id])
 
+
+_BUILDERS: dict[SearchKind, Callable[[Session, list[int]], list[EntryText]]] = {
+    SearchKind.DOCUMENT: _document_entries,
+    SearchKind.TASK: _task_entries,
+    SearchKind.REPORT: _report_entries,
+    SearchKind.PERSON: _person_entries,
+}
 
 _SOURCES = (
     (SearchKind.DOCUMENT, Document.id, Document.is_latest.is_(True), _document_entries),

@@ -24,10 +24,10 @@ hits are highlighted on the text as stored, not on a normalised copy.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 __all__ = [
     "GAP",
@@ -37,6 +37,7 @@ __all__ = [
     "Token",
     "find_phrases",
     "index_text",
+    "index_tokens",
     "parse_query",
     "tokenize",
 ]
@@ -45,12 +46,29 @@ __all__ = [
 # it is neither a CJK character nor a letter or digit.
 GAP = "|"
 MAX_TERMS = 10
-_CJK = (
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x3134F),
-)
+# Longer letter/digit runs (hashes, base64 in a pasted file) are not words anyone searches for.
+MAX_WORD = 64
+
+_CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_WORD = f"[^\\W_{_CJK_RANGES}]"
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_RUN = re.compile(f"(?P<c>[{_CJK_RANGES}]+)|(?P<w>{_WORD}+(?:(?<=\\d)\\.(?=\\d){_WORD}+)*)")
+
+
+def _fold_table() -> dict[int, str]:
+    """Width and case folding that keeps every character one character (so offsets hold):
+    `５Ｇ` → `5g`, compatibility ideographs → unified ones. Characters whose NFKC form is
+    longer (`㎡`) stay as they are."""
+    table = {}
+    for code in (*range(0xD800), *range(0xE000, 0x10000), *range(0x2F800, 0x2FA20)):
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char).lower()
+        if len(folded) == 1 and folded != char:
+            table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
 
 
 @dataclass(frozen=True)
@@ -60,89 +78,68 @@ class Token:
     end: int
 
 
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return any(low <= code <= high for low, high in _CJK)
-
-
-@lru_cache(maxsize=8192)
-def _fold(char: str) -> tuple[str, str]:
-    """(class, folded): class is `c` (CJK), `w` (word character), `s` (whitespace) or `p` (other)."""
-    folded = unicodedata.normalize("NFKC", char).casefold()
-    if len(folded) == 1 and _is_cjk(folded):
-        return "c", folded
-    if folded and all(ch.isalnum() and not _is_cjk(ch) for ch in folded):
-        return "w", folded
-    if not folded or folded.isspace():
-        return "s", ""
-    return "p", ""
-
-
 @dataclass(frozen=True)
 class _Run:
-    kind: str  # c | w
+    cjk: bool
     start: int
-    chars: tuple[str, ...]  # one folded string per original character
+    text: str  # folded, as long as the original run
     gap_before: bool  # punctuation separates it from the previous run
 
 
 def _runs(text: str) -> Iterator[_Run]:
-    kind = ""
-    start = 0
-    chars: list[str] = []
-    punct = False
-    for i, char in enumerate(text):
-        cls, folded = _fold(char)
-        # A `.` between digits keeps a decimal number one word (`6.5`).
-        if cls == "p" and char in ".．" and kind == "w" and chars and chars[-1][-1:].isdigit():
-            nxt = text[i + 1 : i + 2]
-            if nxt and _fold(nxt)[1][:1].isdigit():
-                cls, folded = "w", "."
-        if cls == kind and cls in "cw":
-            chars.append(folded)
+    folded = text.translate(_FOLD)
+    end = 0
+    gap = False
+    for m in _RUN.finditer(folded):
+        start = m.start()
+        # Only punctuation breaks a phrase; whitespace between runs does not.
+        gap = gap or (not folded[end:start].isspace() and start > end)
+        end = m.end()
+        if m.lastgroup == "w" and end - start > MAX_WORD:
+            gap = True
             continue
-        if kind in ("c", "w"):
-            yield _Run(kind, start, tuple(chars), punct)
-            punct = False
-        if cls in "cw":
-            kind, start, chars = cls, i, [folded]
-        else:
-            kind, chars = "", []
-            punct = punct or cls == "p"
-    if kind in ("c", "w"):
-        yield _Run(kind, start, tuple(chars), punct)
+        yield _Run(m.lastgroup == "c", start, m.group(), gap)
+        gap = False
 
 
-def _run_tokens(run: _Run, first: bool, last: bool) -> list[Token]:
+def _run_strings(run: _Run, first: bool, last: bool) -> list[str]:
     """A word run is one token; a CJK run its bigrams, with its edge characters where asked."""
-    if run.kind == "w":
-        return [Token("".join(run.chars), run.start, run.start + len(run.chars))]
-    chars = run.chars
-    if len(chars) == 1:
-        return [Token(chars[0], run.start, run.start + 1)]
-    tokens = [Token(chars[0], run.start, run.start + 1)] if first else []
-    tokens += [
-        Token(chars[i] + chars[i + 1], run.start + i, run.start + i + 2) for i in range(len(chars) - 1)
-    ]
-    if last:
-        end = run.start + len(chars)
-        tokens.append(Token(chars[-1], end - 1, end))
-    return tokens
+    s = run.text
+    if not run.cjk or len(s) == 1:
+        return [s]
+    grams = [s[i : i + 2] for i in range(len(s) - 1)]
+    return ([s[0]] if first else []) + grams + ([s[-1]] if last else [])
+
+
+def index_tokens(text: str) -> list[str | None]:
+    """The tokens of `text` for the index, in order; `None` marks a gap. Fast: no offsets."""
+    out: list[str | None] = []
+    for run in _runs(text):
+        if run.gap_before and out:
+            out.append(None)
+        out += _run_strings(run, first=True, last=True)
+    return out
 
 
 def tokenize(text: str) -> list[Token | None]:
-    """The index tokens of `text` in order; `None` marks a gap (punctuation between runs)."""
+    """`index_tokens` with each token's character range in `text` (for highlighting)."""
     out: list[Token | None] = []
     for run in _runs(text):
         if run.gap_before and out:
             out.append(None)
-        out.extend(_run_tokens(run, first=True, last=True))
+        if not run.cjk or len(run.text) == 1:
+            out.append(Token(run.text, run.start, run.start + len(run.text)))
+            continue
+        s, at = run.text, run.start
+        out.append(Token(s[0], at, at + 1))
+        out += [Token(s[i : i + 2], at + i, at + i + 2) for i in range(len(s) - 1)]
+        out.append(Token(s[-1], at + len(s) - 1, at + len(s)))
     return out
 
 
-def index_text(tokens: Sequence[Token | None]) -> str:
+def index_text(tokens: Sequence[str | None]) -> str:
     """Tokens as the space-separated text the full-text index is fed, gaps as `GAP`."""
-    return " ".join(GAP if t is None else t.text for t in tokens)
+    return " ".join(GAP if t is None else t for t in tokens)
 
 
 Phrase = tuple[str, ...]
@@ -176,7 +173,7 @@ def _group_phrase(runs: list[_Run]) -> Phrase:
     # `财政局` alone is `财政 政局`, found anywhere inside a longer run of the text.
     tokens: list[str] = []
     for i, run in enumerate(runs):
-        tokens += [t.text for t in _run_tokens(run, first=i > 0, last=i < len(runs) - 1)]
+        tokens += _run_strings(run, first=i > 0, last=i < len(runs) - 1)
     return tuple(tokens)
 
 
@@ -192,7 +189,7 @@ def parse_query(query: str, max_chars: int = 100) -> ParsedQuery:
     short: list[str] = []
     for term in text.split():
         for phrase in _term_phrases(term):
-            if len(phrase) == 1 and len(phrase[0]) == 1 and _is_cjk(phrase[0]):
+            if len(phrase) == 1 and _CJK_CHAR.fullmatch(phrase[0]):
                 short.append(phrase[0])
             elif phrase not in phrases:
                 phrases.append(phrase)

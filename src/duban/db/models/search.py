@@ -46,7 +46,7 @@ class SearchEntry(Base):
     __tablename__ = "search_entries"
     __table_args__ = (
         UniqueConstraint("kind", "ref_id"),
-        Index("ix_search_entries_kind_day", "kind", "day"),
+        Index("ix_search_entries_day", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,3 +56,6 @@ class SearchEntry(Base):
     body: Mapped[str] = mapped_column(Text)
     # The date a user would filter on: a document's date, a report's day, a task's source date.
     day: Mapped[dt.date | None]
+    # Ids of the units the entry belongs to (" 3 7 "), as tagged in the full-text index: kept here
+    # so a change of owners re-tags exactly the entries whose units changed.
+    units: Mapped[str] = mapped_column(Text, default="")

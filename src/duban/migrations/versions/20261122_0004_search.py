@@ -26,11 +26,12 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("day", sa.Date(), nullable=True),
+        sa.Column("units", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_entries")),
         sa.UniqueConstraint("kind", "ref_id", name=op.f("uq_search_entries_kind")),
     )
     with op.batch_alter_table("search_entries", schema=None) as batch_op:
-        batch_op.create_index("ix_search_entries_kind_day", ["kind", "day"], unique=False)
+        batch_op.create_index("ix_search_entries_day", ["day"], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
         # Built by duban.search.index from the bigram tokens (positions and weights set there).
@@ -40,7 +41,7 @@ def upgrade() -> None:
     else:
         # The text is pre-split by duban.search.text; `ascii` keeps every non-ASCII token as given.
         op.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize = \"ascii tokenchars '|.'\")"
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tags, tokenize = \"ascii tokenchars '|.@'\")"
         )
 
     # An upgraded database is searchable at once: index what is already there.
@@ -55,5 +56,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         op.execute("DROP TABLE IF EXISTS search_fts")
     with op.batch_alter_table("search_entries", schema=None) as batch_op:
-        batch_op.drop_index("ix_search_entries_kind_day")
+        batch_op.drop_index("ix_search_entries_day")
     op.drop_table("search_entries")
