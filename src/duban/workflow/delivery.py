@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from duban import clock
@@ -186,9 +186,12 @@ class _Job:
     created_at: dt.datetime
 
 
-def _due(
-    session: Session, now: dt.datetime, skip_channels: set[int], skip_ids: set[int], limit: int
-) -> list[_Job]:
+def _due_where(now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [Delivery.status == "pending", Delivery.next_attempt_at <= now, NotifyChannel.enabled.is_(True)]
+
+
+def _due(session: Session, now: dt.datetime, skip_channels: set[int], limit: int) -> list[_Job]:
+    """Due deliveries on enabled channels; claimed ones are not due again until their lease ends."""
     stmt = (
         select(
             Delivery.id,
@@ -205,18 +208,12 @@ def _due(
         )
         .join(NotifyChannel, NotifyChannel.id == Delivery.channel_id)
         .join(OutboxMessage, OutboxMessage.id == Delivery.message_id)
-        .where(
-            Delivery.status == "pending",
-            Delivery.next_attempt_at <= now,
-            NotifyChannel.enabled.is_(True),
-        )
+        .where(*_due_where(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
     )
     if skip_channels:
         stmt = stmt.where(Delivery.channel_id.not_in(skip_channels))
-    if skip_ids:
-        stmt = stmt.where(Delivery.id.not_in(skip_ids))
     return [
         _Job(
             delivery_id=r.id,
@@ -233,6 +230,16 @@ def _due(
         )
         for r in session.execute(stmt)
     ]
+
+
+def _count_due(session: Session, now: dt.datetime, channel_ids: set[int]) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(Delivery)
+        .join(NotifyChannel, NotifyChannel.id == Delivery.channel_id)
+        .where(*_due_where(now), Delivery.channel_id.in_(channel_ids))
+    )
+    return session.scalar(stmt) or 0
 
 
 def _claim(session: Session, job: _Job, now: dt.datetime, lease: dt.timedelta) -> bool:
@@ -334,22 +341,19 @@ def deliver(
 
     started = time.monotonic()
     resting: set[int] = set()  # channels that failed, or had their share, in this pass
-    handled: set[int] = set()
     sends: Counter[int] = Counter()
     while time.monotonic() - started < options.budget_seconds:
         with unit_of_work() as session:
-            jobs = _due(session, clock.now(), resting, handled, SEND_BATCH)
-        if not jobs:
-            break
+            jobs = _due(session, clock.now(), resting, SEND_BATCH)
+        claimed_any = False
         for job in jobs:
-            handled.add(job.delivery_id)
             if job.channel_id in resting:
-                result.deferred += 1
                 continue
             with unit_of_work() as session:
                 claimed = _claim(session, job, clock.now(), options.lease)
-            if not claimed:
+            if not claimed:  # another worker has it
                 continue
+            claimed_any = True
             notice = _notice(job, options.public_base_url)
             error = attempt(connector, job.kind, job.target, job.secret, options.channel, notice)
             with unit_of_work() as session:
@@ -360,4 +364,9 @@ def deliver(
                 job.kind is not ChannelKind.EMAIL and sends[job.channel_id] >= ROBOT_SENDS_PER_PASS
             ):
                 resting.add(job.channel_id)
+        if not claimed_any:
+            break
+    if resting:
+        with unit_of_work() as session:
+            result.deferred = _count_due(session, clock.now(), resting)
     return result
