@@ -1,8 +1,11 @@
 """The notification outbox: services write a message here in the same transaction as the change.
 
-Delivery (in-app inbox, webhooks, e-mail) reads pending rows later, on the
-worker, so a slow or broken channel never blocks or rolls back the
-workflow. One message per addressee unit (or user).
+The in-app inbox (`db.repositories.inbox`) reads these rows directly, so a
+message is there as soon as the change commits. Webhooks and e-mail go out
+later, on the worker (`workflow.delivery`: status `sent` here means handed
+to the unit's channels, each with its own delivery record), so a slow or
+broken channel never blocks or rolls back the workflow. One message per
+addressee unit (or user); no unit and no user means the 督查室.
 """
 
 from __future__ import annotations
