@@ -54,8 +54,9 @@ def test_login_when_a_user_name_is_set() -> None:
     auth = {"authenticator": _authenticator, "auth_require_tls": False}
     with mail_server(**auth) as (port, inbox):
         SmtpMailer(["a@example.cn"], _smtp(port, username="duban", password="s3cret"), timeout=5).send(NOTICE)
+        wrong = SmtpMailer(["a@example.cn"], _smtp(port, username="duban", password="wrong"), timeout=5)
         with pytest.raises(DeliveryError, match="邮件服务器登录失败（535）"):
-            SmtpMailer(["a@example.cn"], _smtp(port, username="duban", password="wrong"), timeout=5).send(NOTICE)
+            wrong.send(NOTICE)
     assert len(inbox) == 1
 
 
