@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from duban.db.models import AuditEvent
 from duban.db.session import read_session, write_session
-from duban.workflow.audit import Actor, record, verify
+from duban.workflow.audit import Actor, record, record_many, verify
 
 ALICE = Actor("督查室 张三", user_id=None)
 
@@ -93,3 +93,21 @@ def test_record_joins_the_callers_transaction(engine: Engine) -> None:
 
 def test_system_actor_has_no_user() -> None:
     assert Actor.system("提醒扫描") == Actor("提醒扫描", None)
+
+
+def test_record_many_links_like_one_record_per_event(engine: Engine) -> None:
+    _write_events(engine, 2)
+    with write_session(engine) as s:
+        events = record_many(s, ALICE, "import", "task", [(10, {"row": 3}), (11, {"row": 4}), (12, None)])
+        record(s, ALICE, "edit", "task", 10, after={"deadline": "2026-04-01"})
+    assert [e.seq for e in events] == [3, 4, 5]
+    assert _verify(engine) == (True, None, 6)
+    with write_session(engine) as s:
+        s.execute(update(AuditEvent).where(AuditEvent.seq == 4).values(entity_id=99))
+    assert _verify(engine)[:2] == (False, 4)
+
+
+def test_record_many_of_nothing_writes_nothing(engine: Engine) -> None:
+    with write_session(engine) as s:
+        assert record_many(s, ALICE, "import", "task", []) == []
+    assert _verify(engine) == (True, None, 0)

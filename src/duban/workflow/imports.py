@@ -29,6 +29,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -57,9 +58,9 @@ from duban.reports.ledger_import import (
     check_file,
     prior_import,
 )
-from duban.workflow import audit
+from duban.workflow import audit, notify
 from duban.workflow.deadlines import deadline_columns, resolve_deadline
-from duban.workflow.machine import deadline_phrase, summary, tell_owners
+from duban.workflow.machine import deadline_phrase, owner_units, summary
 from duban.workflow.notify import MessageKind
 from duban.workflow.principal import Principal
 from duban.workflow.states import State
@@ -77,6 +78,7 @@ __all__ = [
 IMPORTED_KIND = "imported"
 PROGRESS_MARK = "【台账导入】"
 _DOC_TYPE = "other"
+CHUNK = 500  # rows written per batch
 
 
 @dataclass(frozen=True)
@@ -164,15 +166,8 @@ def _stamps(state: State, now: dt.datetime) -> dict[str, dt.datetime | None]:
     }
 
 
-def _add_task(
-    session: Session,
-    principal: Principal,
-    document_id: int,
-    sheet: str,
-    item: _Placed,
-    section_ids: Sequence[int],
-) -> Task:
-    parsed, now = item.parsed, clock.now()
+def _task(document_id: int, item: _Placed, section_ids: Sequence[int], now: dt.datetime) -> Task:
+    parsed = item.parsed
     deadline = deadline_columns(resolve_deadline(parsed.deadline, workdays=parsed.workdays))
     task = Task(
         document_id=document_id,
@@ -194,56 +189,79 @@ def _add_task(
         TaskOwner(unit_id=o.unit_id, role=o.role.value, position=i) for i, o in enumerate(parsed.owners)
     ]
     task.milestones = [Milestone(due=due, text=text) for due, text in parsed.milestones]
-    session.add(task)
-    session.flush()
-    if parsed.progress:
-        answerable = [o.unit_id for o in parsed.owners if o.role is not OwnerRole.SUPPORTING]
-        text = (
-            parsed.progress if parsed.progress.startswith(PROGRESS_MARK) else PROGRESS_MARK + parsed.progress
-        )
-        session.add(
-            ProgressReport(
-                task_id=task.id,
-                user_id=principal.user_id,
-                unit_id=answerable[0] if answerable else None,
-                text=text,
-                is_completion=False,
-                created_at=_progress_time(parsed.progress_date),
-            )
-        )
-    audit.record(
-        session,
-        principal.actor,
-        "import",
-        "task",
-        task.id,
-        after={
-            "document_id": document_id,
-            "sheet": sheet,
-            "row": item.row.row,
-            "text": task.text,
-            "status": task.status,
-            "owners": [
-                {"unit_id": o.unit_id, "role": o.role.value, "written": o.written} for o in parsed.owners
-            ],
-            "leader_name": task.leader_name,
-            "deadline": task.deadline,
-            "deadline_workdays": task.deadline_workdays,
-            "milestones": [[due, text] for due, text in parsed.milestones],
-            "source": parsed.source,
-            "progress": parsed.progress,
-            "note": parsed.note,
-        },
-    )
-    if parsed.state is State.ASSIGNED:
-        tell_owners(
-            session,
-            task,
-            MessageKind.ASSIGNED,
-            "交办",
-            f"请签收并办理：{summary(task, 200)}{deadline_phrase(task)}。",
-        )
     return task
+
+
+def _report(principal: Principal, task: Task, parsed: ParsedRow) -> ProgressReport:
+    answerable = [o.unit_id for o in parsed.owners if o.role is not OwnerRole.SUPPORTING]
+    text = parsed.progress if parsed.progress.startswith(PROGRESS_MARK) else PROGRESS_MARK + parsed.progress
+    return ProgressReport(
+        task_id=task.id,
+        user_id=principal.user_id,
+        unit_id=answerable[0] if answerable else None,
+        text=text,
+        is_completion=False,
+        created_at=_progress_time(parsed.progress_date),
+    )
+
+
+def _audited(task: Task, item: _Placed, document_id: int, sheet: str) -> dict[str, Any]:
+    parsed = item.parsed
+    return {
+        "document_id": document_id,
+        "sheet": sheet,
+        "row": item.row.row,
+        "text": task.text,
+        "status": task.status,
+        "owners": [{"unit_id": o.unit_id, "role": o.role.value, "written": o.written} for o in parsed.owners],
+        "leader_name": task.leader_name,
+        "deadline": task.deadline,
+        "deadline_workdays": task.deadline_workdays,
+        "milestones": [[due, text] for due, text in parsed.milestones],
+        "source": parsed.source,
+        "progress": parsed.progress,
+        "note": parsed.note,
+    }
+
+
+def _write_chunk(
+    session: Session,
+    principal: Principal,
+    document_id: int,
+    sheet: str,
+    items: Sequence[_Placed],
+    section_ids: Sequence[int],
+) -> list[int]:
+    """Some rows' tasks (with owners and milestones), progress reports, audit events and 交办 messages.
+
+    Written a chunk at a time (batched INSERTs, one audit lock), then let go of: an import of
+    thousands of rows would otherwise make every flush scan an ever larger identity map.
+    """
+    now = clock.now()
+    tasks = [_task(document_id, item, section_ids, now) for item in items]
+    session.add_all(tasks)
+    session.flush()
+    written: list[object] = list(tasks)
+    for task, item in zip(tasks, items, strict=True):
+        if item.parsed.progress:
+            written.append(_report(principal, task, item.parsed))
+        if item.parsed.state is State.ASSIGNED:
+            # What 交办 tells the units (machine.tell_owners), kept to be let go after the flush.
+            written += notify.enqueue_for_units(
+                session,
+                MessageKind.ASSIGNED,
+                f"【交办】{summary(task, 30)}",
+                f"请签收并办理：{summary(task, 200)}{deadline_phrase(task)}。",
+                owner_units(task),
+                task_id=task.id,
+            )
+    session.add_all(written[len(tasks) :])
+    audited = [(t.id, _audited(t, item, document_id, sheet)) for t, item in zip(tasks, items, strict=True)]
+    written += audit.record_many(session, principal.actor, "import", "task", audited)
+    ids = [t.id for t in tasks]
+    for row in written:
+        session.expunge(row)
+    return ids
 
 
 def commit_import(
@@ -293,7 +311,10 @@ def commit_import(
     session.add_all(section_rows)
     session.flush()
     section_ids = [s.id for s in section_rows]
-    tasks = [_add_task(session, principal, document.id, check.sheet.sheet, p, section_ids) for p in placed]
+    task_ids: list[int] = []
+    for at in range(0, len(placed), CHUNK):
+        chunk = placed[at : at + CHUNK]
+        task_ids += _write_chunk(session, principal, document.id, check.sheet.sheet, chunk, section_ids)
     skipped = [r.row for r in invalid]
     audit.record(
         session,
@@ -306,13 +327,13 @@ def commit_import(
             "sha256": check.sha256,
             "sheet": check.sheet.sheet,
             "rows": len(check.rows),
-            "imported": len(tasks),
+            "imported": len(task_ids),
             "skipped_rows": skipped,
-            "states": dict(Counter(t.status for t in tasks)),
+            "states": dict(Counter(p.parsed.state.value for p in placed)),
         },
     )
     session.flush()
-    return ImportResult(document.id, [t.id for t in tasks], skipped)
+    return ImportResult(document.id, task_ids, skipped)
 
 
 # ---------------------------------------------------------------- the steps as the web, the API and the CLI take them
