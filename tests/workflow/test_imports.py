@@ -254,3 +254,23 @@ def test_a_task_already_in_the_ledger_is_pointed_out_but_not_the_files_own(
         first, second = check_file(s, other, "新台账.xlsx", max_rows=10, today=TODAY).rows
     assert [w.message for w in first.warnings] == [f"台账中已有内容相同的任务（任务{result.task_ids[0]}）"]
     assert second.warnings == []
+
+
+def test_a_large_ledger_is_written_in_chunks_and_stays_audited(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    rows = [
+        [str(i), f"第{i % 7}次会议", f"第{i}项任务。", "区财政局", "", "", "2026-12-31", "进展", "已交办"]
+        for i in range(1, 1201)
+    ]
+    result = _import(engine, world.supervisor, workbook(rows), tmp_path)
+    assert len(result.task_ids) == 1200 == len(set(result.task_ids))
+    with read_session(engine) as s:
+        assert _count(s, Task) == _count(s, ProgressReport) == _count(s, OutboxMessage) == 1200
+        texts = {i: t for i, t in s.execute(select(Task.id, Task.text))}
+        assert [texts[i] for i in result.task_ids[:3]] == ["第1项任务。", "第2项任务。", "第3项任务。"]
+        events = s.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "import", AuditEvent.entity == "task")
+        )
+        assert sorted(events) == sorted(result.task_ids)
+        assert audit.verify(s).ok

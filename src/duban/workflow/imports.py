@@ -311,6 +311,8 @@ def commit_import(
     session.add_all(section_rows)
     session.flush()
     section_ids = [s.id for s in section_rows]
+    # The text groups rows by 任务来源; the tasks are numbered in the sheet's order.
+    placed.sort(key=lambda p: p.row.row)
     task_ids: list[int] = []
     for at in range(0, len(placed), CHUNK):
         chunk = placed[at : at + CHUNK]
