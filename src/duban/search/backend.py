@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Integer,
     Select,
     and_,
@@ -56,8 +55,6 @@ __all__ = [
 
 PG_MAX_POSITION = 16383
 PG_MAX_POSITIONS_PER_WORD = 256
-# How much a title hit outweighs a body hit; tags never count.
-TITLE_WEIGHT = 5.0
 
 
 def kind_tag(kind: str) -> str:
@@ -149,19 +146,15 @@ def clear(session: Session) -> None:
 
 @dataclass(frozen=True)
 class Match:
-    """What an entry must contain: every phrase, at least one of `any_tags` (its type) and all of `all_tags`."""
+    """What an entry must contain: every phrase and every tag."""
 
     phrases: tuple[Phrase, ...]
-    any_tags: tuple[str, ...]
-    all_tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
 
 def _fts5_query(m: Match) -> str:
-    """`("@task" OR "@report") AND "@u3" AND "财政 政局"`: every token quoted; no token holds a quote."""
-    kinds = "(" + " OR ".join(f'"{t}"' for t in m.any_tags) + ")"
-    return " AND ".join(
-        [kinds, *(f'"{t}"' for t in m.all_tags), *('"' + " ".join(p) + '"' for p in m.phrases)]
-    )
+    """`"@task" AND "@u3" AND "财政 政局"`: every tag and phrase quoted; no token holds a quote."""
+    return " AND ".join([*(f'"{t}"' for t in m.tags), *('"' + " ".join(p) + '"' for p in m.phrases)])
 
 
 def _tsquery(phrases: Sequence[Phrase], *, phrase: bool = False) -> str:
@@ -169,28 +162,28 @@ def _tsquery(phrases: Sequence[Phrase], *, phrase: bool = False) -> str:
     return " & ".join("(" + join.join(_quote(t) for t in p) + ")" for p in phrases)
 
 
-def matches(m: Match, postgres: bool, *, scored: bool) -> Select[Any]:
-    """Ids of the entries matching `m` (and a relevance score, higher is better, when `scored`).
+def matches(m: Match, postgres: bool) -> Select[int, str]:
+    """Id and type of the entries matching `m`; the caller adds filters and a LIMIT.
 
-    The caller adds filters on `SearchEntry` columns and a LIMIT. SQLite walks
-    the matches newest first; PostgreSQL in the order its GIN index returns them.
+    SQLite walks the matches newest first; PostgreSQL takes them in the order
+    its GIN index returns them. Neither engine ranks here: FTS5's bm25 first
+    counts every match of every phrase in the whole index (for its IDF), and
+    ts_rank reads each candidate's tsvector from TOAST; for a common word either
+    costs more than the whole search may (see duban.search.rank).
     """
     if postgres:
-        return _pg_matches(m, scored)
+        return _pg_matches(m)
     fts = table(FTS_TABLE, column("rowid", Integer))
     match = literal_column(FTS_TABLE).op("MATCH", is_comparison=True)(bindparam("fts_query", _fts5_query(m)))
-    # bm25 is smaller for better matches; negated so both engines rank "higher is better".
-    score = -func.bm25(literal_column(FTS_TABLE), TITLE_WEIGHT, 1.0, 0.0, type_=Float)
-    columns = (SearchEntry.id, score.label("score")) if scored else (SearchEntry.id,)
     return (
-        select(*columns)
+        select(SearchEntry.id, SearchEntry.kind)
         .select_from(fts.join(SearchEntry.__table__, SearchEntry.id == fts.c.rowid))
         .where(match)
         .order_by(fts.c.rowid.desc())
     )
 
 
-def _pg_matches(m: Match, scored: bool) -> Select[Any]:
+def _pg_matches(m: Match) -> Select[int, str]:
     tsv: ColumnElement[Any] = literal_column("search_entries.tsv")
     terms: ColumnElement[str | None] = literal_column("search_entries.terms")
 
@@ -199,8 +192,7 @@ def _pg_matches(m: Match, scored: bool) -> Select[Any]:
 
     # The GIN index finds entries with every token; phrases are then checked on the row:
     # by position, or by `strpos` in the token text of an entry too long for positions.
-    kinds = "(" + " | ".join(_quote(t) for t in m.any_tags) + ")"
-    every = " & ".join([kinds, *(_quote(t) for t in m.all_tags), _tsquery(m.phrases)])
+    every = " & ".join([*(_quote(t) for t in m.tags), _tsquery(m.phrases)])
     cond: ColumnElement[bool] = tsv.op("@@", is_comparison=True)(tsquery("tsq_all", every))
     multi = [p for p in m.phrases if len(p) > 1]
     if multi:
@@ -209,12 +201,7 @@ def _pg_matches(m: Match, scored: bool) -> Select[Any]:
             func.strpos(terms, bindparam(f"tsq_text{i}", f" {' '.join(p)} ")) > 0 for i, p in enumerate(multi)
         ]
         cond = and_(cond, or_(and_(terms.is_(None), by_position), and_(terms.is_not(None), *in_text)))
-    if not scored:
-        return select(SearchEntry.id).where(cond)
-    # Weights for {D, C, B, A}: body B, title A; normalisation 1 evens out long bodies.
-    weights: ColumnElement[Any] = literal_column(f"'{{0, 0, {1 / TITLE_WEIGHT}, 1}}'::float4[]")
-    score = func.ts_rank(weights, tsv, tsquery("tsq_rank", _tsquery(m.phrases)), 1, type_=Float)
-    return select(SearchEntry.id, score.label("score")).where(cond)
+    return select(SearchEntry.id, SearchEntry.kind).where(cond)
 
 
 @contextmanager
@@ -224,14 +211,13 @@ def index_scans(session: Session) -> Iterator[None]:
     With a LIMIT and many estimated matches it would otherwise scan the table
     and test every row's tsvector, each one read from TOAST and decompressed:
     ten times slower than the index for a common word. The setting is local to
-    the transaction and put back afterwards.
+    the transaction and back to the default afterwards.
     """
     if not is_postgres(session):
         yield
         return
-    before = session.execute(text("SELECT current_setting('enable_seqscan')")).scalar_one()
-    session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
+    session.execute(text("SET LOCAL enable_seqscan = off"))
     try:
         yield
     finally:
-        session.execute(text("SELECT set_config('enable_seqscan', :before, true)"), {"before": before})
+        session.execute(text("SET LOCAL enable_seqscan = DEFAULT"))

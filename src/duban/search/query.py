@@ -1,13 +1,14 @@
 """Search the index: filters, permissions, ranking, per-type totals and highlighted snippets.
 
-Per type the user may search, a count of matches stops at `COUNT_CAP`
-(shown as "500+"). The page is ranked (SQLite bm25, PostgreSQL ts_rank;
-a title hit weighs five times a body hit) over at most `RANK_POOL`
-candidates: all matches when there are fewer, else the newest on SQLite
-and the first the GIN index returns on PostgreSQL. Ranking tens of
-thousands of matches of a very common word would cost hundreds of
-milliseconds and tell the user nothing more than "add a word"; with these
-caps every search stays fast (bench/search.py).
+Two bounded passes over the full-text index keep every search fast, however
+common the words (bench/search.py): one counts matches per type, stopping
+after `COUNT_CAP` (totals then read "1000+", at least that many), and one
+takes at most `RANK_POOL` candidates for the page, with their text, and ranks
+them (duban.search.rank: BM25-style, a title hit weighs five times a body
+hit): all matches when there are fewer, else the newest on SQLite and the
+first the GIN index returns on PostgreSQL. Ranking tens of thousands of
+matches of a very common word would cost hundreds of milliseconds and tell
+the user nothing more than "add a word".
 
 Type and unit narrow inside the full-text index itself (entries are
 tagged). Permissions are the ledger's: unit users search no documents,
@@ -19,24 +20,24 @@ stale tag can hide an entry but never show one.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from duban.db.models import ProgressReport, Task, UserRole
 from duban.db.models.search import SearchEntry, SearchKind
 from duban.db.repositories.tasks import visible_to
-from duban.search import backend
+from duban.search import backend, rank
 from duban.search.snippet import highlights, make_snippet
 from duban.search.text import ParsedQuery, parse_query
 from duban.workflow.principal import Principal
 
 __all__ = ["COUNT_CAP", "MAX_QUERY", "RANK_POOL", "Filters", "Hit", "SearchResult", "may_search", "search"]
 
-COUNT_CAP = 500
+COUNT_CAP = 1000
 RANK_POOL = 200
 MAX_QUERY = 100
 Range = tuple[int, int]
@@ -67,8 +68,8 @@ class Hit:
 class SearchResult:
     query: ParsedQuery
     kinds: tuple[SearchKind, ...]  # the types searched
-    totals: dict[SearchKind, int]  # every type the user may search, with the other filters; at most COUNT_CAP
-    capped: frozenset[SearchKind]  # types with more than COUNT_CAP hits
+    totals: dict[SearchKind, int]  # every type the user may search, with the other filters
+    capped: frozenset[SearchKind]  # types whose total is a lower bound (the count stopped at COUNT_CAP)
     ranked: int = 0  # hits that can be paged through (at most RANK_POOL per group of types)
     hits: list[Hit] = field(default_factory=list)
     offset: int = 0
@@ -103,7 +104,7 @@ def _visible(kind: SearchKind, principal: Principal) -> ColumnElement[bool] | No
 
 
 def _extra_tags(kind: SearchKind, principal: Principal, filters: Filters) -> tuple[str, ...] | None:
-    """Tags an entry of `kind` must carry besides its type's; None when the user can see none."""
+    """Tags an entry of `kind` must carry; None when the user can see none of that type."""
     tags = [] if filters.unit_id is None else [backend.unit_tag(filters.unit_id)]
     if _visible(kind, principal) is not None:
         if principal.unit_id is None:
@@ -112,9 +113,32 @@ def _extra_tags(kind: SearchKind, principal: Principal, filters: Filters) -> tup
     return tuple(dict.fromkeys(tags))
 
 
-def _filtered(
-    stmt: Select[Any], kinds: Iterable[SearchKind], principal: Principal, filters: Filters
-) -> Select[Any]:
+def _groups(
+    kinds: Iterable[SearchKind], principal: Principal, filters: Filters
+) -> dict[tuple[str, ...], list[SearchKind]]:
+    """Types that need the same tags, so one query serves them all."""
+    groups: dict[tuple[str, ...], list[SearchKind]] = {}
+    for kind in kinds:
+        extra = _extra_tags(kind, principal, filters)
+        if extra is not None:
+            groups.setdefault(extra, []).append(kind)
+    return groups
+
+
+def _query(
+    session: Session,
+    parsed: ParsedQuery,
+    tags: tuple[str, ...],
+    kinds: list[SearchKind],
+    principal: Principal,
+    filters: Filters,
+) -> Select[int, str]:
+    if len(kinds) == 1:
+        # One type: its tag lets the index skip the others (a rare type among common words).
+        tags = (backend.kind_tag(kinds[0]), *tags)
+    stmt = backend.matches(backend.Match(parsed.phrases, tags), backend.is_postgres(session))
+    if 1 < len(kinds) < len(SearchKind):
+        stmt = stmt.where(SearchEntry.kind.in_([k.value for k in kinds]))
     if filters.date_from is not None:
         stmt = stmt.where(SearchEntry.day >= filters.date_from)
     if filters.date_to is not None:
@@ -122,90 +146,111 @@ def _filtered(
     live = [(kind, _visible(kind, principal)) for kind in kinds]
     if any(check is not None for _, check in live):
         stmt = stmt.where(
-            or_(
-                *(
-                    and_(SearchEntry.kind == kind.value, check if check is not None else true())
-                    for kind, check in live
-                )
-            )
+            or_(*(and_(SearchEntry.kind == k.value, true() if check is None else check) for k, check in live))
         )
     return stmt
 
 
-def _count(
-    session: Session, parsed: ParsedQuery, kind: SearchKind, principal: Principal, filters: Filters
-) -> int:
-    extra = _extra_tags(kind, principal, filters)
-    if extra is None:
-        return 0
-    m = backend.Match(parsed.phrases, (backend.kind_tag(kind),), extra)
-    stmt = _filtered(
-        backend.matches(m, backend.is_postgres(session), scored=False), [kind], principal, filters
-    )
-    return session.scalar(select(func.count()).select_from(stmt.limit(COUNT_CAP + 1).subquery())) or 0
+@dataclass(frozen=True)
+class _Pass:
+    """The first matches (at most COUNT_CAP + 1) of one group of types, in the index's order."""
+
+    kinds: list[SearchKind]
+    rows: list[tuple[int, SearchKind]]
+
+    @property
+    def capped(self) -> bool:
+        return len(self.rows) > COUNT_CAP
 
 
-def _candidates(
-    session: Session, parsed: ParsedQuery, kinds: Iterable[SearchKind], principal: Principal, filters: Filters
-) -> list[tuple[int, float]]:
-    """Up to RANK_POOL scored candidates per group of types that need the same tags."""
-    groups: dict[tuple[str, ...], list[SearchKind]] = {}
-    for kind in kinds:
-        extra = _extra_tags(kind, principal, filters)
-        if extra is not None:
-            groups.setdefault(extra, []).append(kind)
-    found: list[tuple[int, float]] = []
-    for extra, group in groups.items():
-        m = backend.Match(parsed.phrases, tuple(backend.kind_tag(k) for k in group), extra)
-        stmt = _filtered(
-            backend.matches(m, backend.is_postgres(session), scored=True), group, principal, filters
+def _passes(
+    session: Session,
+    parsed: ParsedQuery,
+    allowed: Iterable[SearchKind],
+    principal: Principal,
+    filters: Filters,
+) -> dict[tuple[str, ...], _Pass]:
+    passes = {}
+    for tags, kinds in _groups(allowed, principal, filters).items():
+        stmt = _query(session, parsed, tags, kinds, principal, filters).limit(COUNT_CAP + 1)
+        passes[tags] = _Pass(
+            kinds, [(entry_id, SearchKind(kind)) for entry_id, kind in session.execute(stmt)]
         )
-        found += [
-            (entry_id, float(score or 0.0)) for entry_id, score in session.execute(stmt.limit(RANK_POOL))
-        ]
-    return sorted(found, key=lambda c: (-c[1], -c[0]))
+    return passes
 
 
-def _hits(session: Session, parsed: ParsedQuery, page: list[tuple[int, float]]) -> list[Hit]:
-    ids = [entry_id for entry_id, _ in page]
-    rows = {
-        row.id: row
-        for row in session.execute(
-            select(
-                SearchEntry.id,
-                SearchEntry.kind,
-                SearchEntry.ref_id,
-                SearchEntry.title,
-                SearchEntry.body,
-                SearchEntry.day,
-            ).where(SearchEntry.id.in_(ids))
-        )
-    }
-    report_ids = [r.ref_id for r in rows.values() if r.kind == SearchKind.REPORT]
+def _pool(
+    session: Session,
+    parsed: ParsedQuery,
+    kinds: Iterable[SearchKind],
+    principal: Principal,
+    filters: Filters,
+    passes: dict[tuple[str, ...], _Pass],
+) -> list[int]:
+    """Ids of at most RANK_POOL candidates per group: taken from the counting pass when it has
+    enough of the wanted types, else (a rare type among common words) from a pass of their own."""
+    ids: list[int] = []
+    for tags, group in _groups(kinds, principal, filters).items():
+        seen = passes[tags]
+        picked = [entry_id for entry_id, kind in seen.rows[:COUNT_CAP] if kind in group][:RANK_POOL]
+        if seen.capped and len(picked) < RANK_POOL and set(group) != set(seen.kinds):
+            stmt = _query(session, parsed, tags, group, principal, filters).limit(RANK_POOL)
+            picked = [entry_id for entry_id, _ in session.execute(stmt)]
+        ids += picked
+    return ids
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    entry_id: int
+    kind: SearchKind
+    ref_id: int
+    title: str
+    body: str
+    day: dt.date | None
+    score: float
+
+
+def _candidates(session: Session, parsed: ParsedQuery, ids: list[int]) -> list[_Candidate]:
+    """The candidates with their text, scored (duban.search.rank), best first; equal scores newest first."""
+    phrases = rank.patterns(parsed.surfaces)
+    stmt = select(
+        SearchEntry.id,
+        SearchEntry.kind,
+        SearchEntry.ref_id,
+        SearchEntry.title,
+        SearchEntry.body,
+        SearchEntry.day,
+    ).where(SearchEntry.id.in_(ids))
+    found = [
+        _Candidate(entry_id, SearchKind(kind), ref_id, title, body, day, rank.score(title, body, phrases))
+        for entry_id, kind, ref_id, title, body, day in session.execute(stmt)
+    ]
+    return sorted(found, key=lambda c: (-c.score, -c.entry_id))
+
+
+def _hits(session: Session, parsed: ParsedQuery, page: list[_Candidate]) -> list[Hit]:
+    report_ids = [c.ref_id for c in page if c.kind is SearchKind.REPORT]
     task_of = {
-        a: b
-        for a, b in session.execute(
+        report_id: task_id
+        for report_id, task_id in session.execute(
             select(ProgressReport.id, ProgressReport.task_id).where(ProgressReport.id.in_(report_ids))
         )
     }
     hits = []
-    for entry_id, score in page:
-        row = rows.get(entry_id)
-        if row is None:  # removed since the pool was read
-            continue
-        kind = SearchKind(row.kind)
-        shown = make_snippet(row.body, parsed.phrases)
+    for c in page:
+        shown = make_snippet(c.body, parsed.phrases)
         hits.append(
             Hit(
-                kind=kind,
-                id=row.ref_id,
-                title=row.title,
-                title_highlights=highlights(row.title, parsed.phrases),
+                kind=c.kind,
+                id=c.ref_id,
+                title=c.title,
+                title_highlights=highlights(c.title, parsed.phrases),
                 snippet=shown.text,
                 highlights=shown.highlights,
-                day=row.day,
-                task_id=task_of.get(row.ref_id) if kind is SearchKind.REPORT else None,
-                score=score,
+                day=c.day,
+                task_id=task_of.get(c.ref_id) if c.kind is SearchKind.REPORT else None,
+                score=c.score,
             )
         )
     return hits
@@ -227,10 +272,17 @@ def search(
     if parsed.empty:
         return SearchResult(parsed, kinds, {k: 0 for k in allowed}, frozenset(), offset=offset)
     with backend.index_scans(session):
-        counts = {k: _count(session, parsed, k, principal, filters) for k in allowed}
-        ranked = _candidates(session, parsed, kinds, principal, filters)
-        page = ranked[offset : offset + limit]
-        hits = _hits(session, parsed, page)
-    totals = {k: min(n, COUNT_CAP) for k, n in counts.items()}
-    capped = frozenset(k for k, n in counts.items() if n > COUNT_CAP)
-    return SearchResult(parsed, kinds, totals, capped, len(ranked), hits, offset)
+        passes = _passes(session, parsed, allowed, principal, filters)
+        ids = _pool(session, parsed, kinds, principal, filters, passes)
+    ranked = _candidates(session, parsed, ids)
+    totals = {kind: 0 for kind in allowed}
+    capped: set[SearchKind] = set()
+    for seen in passes.values():
+        totals.update(Counter(kind for _, kind in seen.rows[:COUNT_CAP]))
+        if seen.capped:
+            capped.update(seen.kinds)
+    for kind in kinds:
+        # A capped count is only a lower bound; the pool of a rare type may know of more.
+        totals[kind] = max(totals[kind], sum(1 for c in ranked if c.kind is kind))
+    hits = _hits(session, parsed, ranked[offset : offset + limit])
+    return SearchResult(parsed, kinds, totals, frozenset(capped), len(ranked), hits, offset)

@@ -150,22 +150,24 @@ class ParsedQuery:
     text: str  # the query as searched (trimmed, shortened)
     phrases: tuple[Phrase, ...]  # every phrase must occur (AND)
     too_short: tuple[str, ...]  # single Chinese characters, which the bigram index cannot find
+    # Per phrase, its runs as typed (folded): ("5g", "网络") for `5G网络`, for ranking by plain text search.
+    surfaces: tuple[tuple[str, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.phrases
 
 
-def _term_phrases(term: str) -> Iterator[Phrase]:
+def _term_phrases(term: str) -> Iterator[tuple[Phrase, tuple[str, ...]]]:
     """One whitespace-separated query term → its phrases (split where punctuation leaves a gap)."""
     group: list[_Run] = []
     for run in _runs(term):
         if run.gap_before and group:
-            yield _group_phrase(group)
+            yield _group_phrase(group), tuple(r.text for r in group)
             group = []
         group.append(run)
     if group:
-        yield _group_phrase(group)
+        yield _group_phrase(group), tuple(r.text for r in group)
 
 
 def _group_phrase(runs: list[_Run]) -> Phrase:
@@ -185,15 +187,16 @@ def parse_query(query: str, max_chars: int = 100) -> ParsedQuery:
     like any punctuation.
     """
     text = " ".join(query.split())[:max_chars].strip()
-    phrases: list[Phrase] = []
+    phrases: dict[Phrase, tuple[str, ...]] = {}
     short: list[str] = []
     for term in text.split():
-        for phrase in _term_phrases(term):
+        for phrase, surface in _term_phrases(term):
             if len(phrase) == 1 and _CJK_CHAR.fullmatch(phrase[0]):
                 short.append(phrase[0])
-            elif phrase not in phrases:
-                phrases.append(phrase)
-    return ParsedQuery(text, tuple(phrases[:MAX_TERMS]), tuple(short))
+            else:
+                phrases.setdefault(phrase, surface)
+    kept = list(phrases.items())[:MAX_TERMS]
+    return ParsedQuery(text, tuple(p for p, _ in kept), tuple(short), tuple(s for _, s in kept))
 
 
 def find_phrases(tokens: Sequence[Token | None], phrases: Sequence[Phrase]) -> list[tuple[int, int]]:
