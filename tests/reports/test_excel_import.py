@@ -262,3 +262,14 @@ def test_a_unit_added_after_the_preview_counts_when_checked_again(engine: Engine
     with write_session(engine) as s:
         add_unit(s, "区发改委")
     assert _check(engine, data).can_import_all
+
+
+def test_merged_cells_in_a_sheet_too_big_to_load_whole_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(excel_read, "MAX_MERGED_SHEET_BYTES", 100)
+    data = workbook(
+        [["1", "会议", "任务一。", "区财政局"], ["2", None, "任务二。", "区财政局"]], merges=["B3:B4"]
+    )
+    with pytest.raises(TooManyRows, match="请取消合并单元格"):
+        read_ledger(data, max_rows=10)
+    monkeypatch.setattr(excel_read, "MAX_MERGED_SHEET_BYTES", 10**6)
+    assert [r.values[Field.SOURCE] for r in read_ledger(data, max_rows=10).rows] == ["会议", "会议"]

@@ -29,6 +29,7 @@ from duban.reports.ledger_columns import Field, HeaderMatch, match_header
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
+    "MAX_MERGED_SHEET_BYTES",
     "MAX_UNPACKED_BYTES",
     "MissingColumns",
     "RawRow",
@@ -41,8 +42,11 @@ log = logging.getLogger(__name__)
 
 # The header is looked for in this many rows: above it may sit a title, a date line, a legend.
 HEADER_SEARCH_ROWS = 10
-# An .xlsx is a zip; one that unpacks past this is a zip bomb or no ledger anyone typed.
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# An .xlsx is a zip; one that unpacks past this is a zip bomb or no ledger anyone typed. A ledger at
+# the row limit is some 10 MB of XML; parsing 100 MB takes openpyxl about ten seconds.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Merged cells need the whole sheet in memory (openpyxl's full load): only for sheets up to this size.
+MAX_MERGED_SHEET_BYTES = 30 * 1024 * 1024
 # Blank rows are skipped, but not without end: a sheet formatted down to row 1,048,576 stops here.
 BLANK_ROWS_TOLERATED = 10_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -107,13 +111,21 @@ def _check_container(data: bytes) -> None:
         )
 
 
-def _has_merges(data: bytes) -> bool:
+def _merged_sheet_bytes(data: bytes) -> int:
+    """The unpacked size of the sheets with merged cells (0: none), searched in 1 MB pieces."""
+    total = 0
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
-            if is_sheet and _MERGE_TAG.search(archive.read(name)):
-                return True
-    return False
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with archive.open(info) as member:
+                tail = b""
+                while piece := member.read(1024 * 1024):
+                    if _MERGE_TAG.search(tail + piece):
+                        total += info.file_size
+                        break
+                    tail = piece[-32:]
+    return total
 
 
 def _load(data: bytes, *, read_only: bool) -> Workbook:
@@ -262,7 +274,13 @@ def read_ledger(data: bytes, *, max_rows: int) -> SheetData:
         raise _not_xlsx("无法读取该 Excel 文件的内容：文件已损坏", "rows unreadable") from None
     finally:
         book.close()
-    if found and _has_merges(data):
+    merged = _merged_sheet_bytes(data) if found else 0
+    if merged > MAX_MERGED_SHEET_BYTES:
+        raise TooManyRows(
+            "表格含合并单元格且内容过多，无法按合并区域读取：请取消合并单元格（或拆分文件）后再导入",
+            "merged cells in a sheet too large to load in full",
+        )
+    if merged:
         full = _load(data, read_only=False)
         try:
             filled = _filled_rows(full, sheet, header_row + 1)

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from duban.db.models import Document, Person, PersonTitle, Task
 from duban.db.repositories.paging import Page
-from duban.db.repositories.search import like_pattern
 from duban.db.repositories.tasks import visible_to
 from duban.errors import NotFound
 from duban.workflow.principal import Principal
@@ -40,6 +39,12 @@ __all__ = [
     "person_profile",
     "title_history",
 ]
+
+
+def like_pattern(text: str | None) -> str:
+    """`%text%` with LIKE's wildcards escaped (escape character `\\`), so what users type is literal."""
+    needle = (text or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{needle}%"
 
 MAX_LIST = 500
 MAX_PER_PAGE = 200
