@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from duban.db.models import ProgressReport, Task, UserRole
 from duban.db.models.search import SearchEntry, SearchKind
 from duban.db.repositories.tasks import visible_to
+from duban.errors import Rejected
 from duban.search import backend, rank
 from duban.search.snippet import highlights, make_snippet
 from duban.search.text import ParsedQuery, parse_query
@@ -266,6 +267,8 @@ def search(
     limit: int = 20,
 ) -> SearchResult:
     """Hits for `query` (every term required), best first, `limit` from `offset`; blank finds nothing."""
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise Rejected("开始日期不能晚于结束日期", "date_from is after date_to")
     parsed = parse_query(query, MAX_QUERY)
     allowed = may_search(principal)
     kinds = tuple(k for k in allowed if not filters.kinds or k in filters.kinds)
