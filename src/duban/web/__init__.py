@@ -18,6 +18,7 @@ from duban.web import (
     ranking,
     reports,
     review,
+    search,
     task_export,
     task_page,
 )
@@ -37,6 +38,7 @@ for module in (
     gantt,
     ranking,
     reports,
+    search,
     admin,
     inbox,
     notify_admin,
