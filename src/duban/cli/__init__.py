@@ -12,6 +12,7 @@ from duban.cli.ingest import ingest_command
 from duban.cli.notify import notify_app
 from duban.cli.report import report_app
 from duban.cli.score import score_command
+from duban.cli.search import search_command
 from duban.cli.serve import serve_command
 from duban.cli.tasks import tasks_app
 from duban.cli.units import units_app
@@ -28,6 +29,7 @@ app.add_typer(units_app, name="units")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(users_app, name="users")
 app.command("score")(score_command)
+app.command("search")(search_command)
 app.add_typer(report_app, name="report")
 app.add_typer(audit_app, name="audit")
 app.add_typer(notify_app, name="notify")
