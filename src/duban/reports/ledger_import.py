@@ -200,7 +200,8 @@ class _Checker:
             workdays = found.workdays or workdays
             milestones.extend(found.milestones)
         if deadline is not None and workdays is not None:
-            errors.append(Problem(Field.DEADLINE, "完成时限写了工作日天数又写了日期，请只写一种"))
+            column = Field.DEADLINE if Field.DEADLINE in self.has else Field.SCHEDULE
+            errors.append(Problem(column, "完成时限写了工作日天数又写了日期，请只写一种"))
         return deadline, workdays, sorted(set(milestones))
 
     def row(self, raw: RawRow) -> CheckedRow:

@@ -49,7 +49,7 @@ from duban.errors import Conflict, Forbidden, NotFound, Rejected
 from duban.ingest.store import store_upload
 from duban.ingest.types import Source
 from duban.reports.import_store import StoredPreview, load_preview, save_preview
-from duban.reports.ledger_columns import COLUMNS, IMPORT_READER, Field
+from duban.reports.ledger_columns import IMPORT_READER, Field
 from duban.reports.ledger_import import (
     CheckedRow,
     LedgerCheck,
@@ -99,10 +99,10 @@ class _Placed:
     section: int | None  # index into the sections list
 
 
-def _detail(row: CheckedRow) -> str:
-    """Every other column of the row as written, so nothing of the old ledger is lost."""
+def _detail(row: CheckedRow, headings: dict[Field, str]) -> str:
+    """Every other column of the row as written, under the file's own headings: nothing of the old ledger is lost."""
     parts = [
-        f"{f.label}：{' '.join(v.split())}"
+        f"{headings.get(f, f.label)}：{' '.join(v.split())}"
         for f, v in row.values.items()
         if v and f not in (Field.TEXT, Field.SOURCE, Field.SEQ)
     ]
@@ -117,7 +117,7 @@ def _layout(
     for row in rows:
         assert row.parsed is not None
         groups.setdefault(row.parsed.source, []).append(row)
-    header = "、".join(c.title for c in COLUMNS)
+    header = "、".join(check.sheet.headings.values())
     out = [
         f"台账导入：{check.filename}\n",
         f"工作表“{check.sheet.sheet}”，第{check.sheet.header_row}行为表头，导入{len(rows)}行。列：{header}\n\n",
@@ -133,7 +133,7 @@ def _layout(
         for row in members:
             assert row.parsed is not None
             prefix = f"第{row.row}行　"
-            detail = _detail(row)
+            detail = _detail(row, check.sheet.headings)
             text = row.parsed.text
             chunk = f"{prefix}{text}\n" + (f"　　{detail}\n" if detail else "")
             out.append(chunk)
