@@ -245,7 +245,9 @@ def index_tasks(session: Session, task_ids: Iterable[int]) -> None:
     """Index these tasks (text, owner units, leader, milestones); deleted tasks drop out.
 
     A task's owners are also the units of its progress reports and of its
-    source document, so those entries are re-tagged here when their units changed.
+    source document, so those entries are rebuilt here when their units
+    changed, and made when missing: code that writes tasks with their reports
+    (a ledger import) needs only this one call.
     """
     session.flush()
     for ids in _batches(task_ids):
@@ -267,7 +269,7 @@ def index_tasks(session: Session, task_ids: Iterable[int]) -> None:
 
 
 def _retag(session: Session, kind: SearchKind, units: dict[int, tuple[int, ...]]) -> None:
-    """Rebuild the entries whose stored units differ from `units` (ref id → unit ids)."""
+    """Build the entries that are missing or whose stored units differ from `units` (ref id → unit ids)."""
     if not units:
         return
     rows = session.execute(
@@ -275,7 +277,8 @@ def _retag(session: Session, kind: SearchKind, units: dict[int, tuple[int, ...]]
             SearchEntry.kind == kind.value, SearchEntry.ref_id.in_(list(units))
         )
     )
-    stale = sorted(ref_id for ref_id, stored in rows if _units_of(stored) != units[ref_id])
+    stored = {ref_id: _units_of(text) for ref_id, text in rows}
+    stale = sorted(ref_id for ref_id, wanted in units.items() if stored.get(ref_id) != wanted)
     if stale:
         _refresh(session, kind, stale, _BUILDERS[kind](session, stale))
 
