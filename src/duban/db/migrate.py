@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import NameFilterParentNames, NameFilterType
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
@@ -15,7 +14,7 @@ from duban.db.models.search import FTS_TABLE, PG_ONLY_COLUMNS, PG_ONLY_INDEXES
 __all__ = ["alembic_config", "current_revision", "head_revision", "include_name", "upgrade"]
 
 
-def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+def include_name(name: str | None, type_: NameFilterType, parent_names: NameFilterParentNames) -> bool:
     """Autogenerate compares only what the models describe: the search index's dialect-specific
     full-text parts (SQLite FTS5 tables, PostgreSQL tsvector column and index) are the migration's alone."""
     if type_ == "table":

@@ -46,6 +46,7 @@ def like_pattern(text: str | None) -> str:
     needle = (text or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{needle}%"
 
+
 MAX_LIST = 500
 MAX_PER_PAGE = 200
 
