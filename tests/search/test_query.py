@@ -270,3 +270,19 @@ def test_a_long_document_matches_phrases_beyond_tsvector_limits(engine: Engine, 
     assert ids(find(engine, world.supervisor, "振兴乡村")) == []
     [hit] = find(engine, world.supervisor, "振兴战略 工作部署").hits
     assert hit.highlights and {hit.snippet[a:b] for a, b in hit.highlights} == {"工作部署"}
+
+
+def test_a_rare_type_among_many_hits_gets_its_own_pool_and_exact_count(
+    engine: Engine, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with write_session(engine) as s:
+        for n in range(6):
+            add_document(s, f"安全生产通知{n}", "开展安全生产大检查。")
+        tasks = [add_indexed_task(s, f"落实安全生产责任制{n}。", world.unit_a) for n in range(2)]
+    monkeypatch.setattr(search_query, "COUNT_CAP", 3)
+    with read_session(engine) as s:
+        everything = search(s, world.supervisor, "安全生产")
+        only_tasks = search(s, world.supervisor, "安全生产", Filters(kinds=frozenset({SearchKind.TASK})))
+    assert everything.is_capped and SearchKind.TASK in everything.capped
+    assert sorted(h.id for h in only_tasks.hits) == sorted(tasks)
+    assert only_tasks.totals[SearchKind.TASK] == 2 and not only_tasks.is_capped

@@ -187,18 +187,22 @@ def _pool(
     principal: Principal,
     filters: Filters,
     passes: dict[tuple[str, ...], _Pass],
-) -> list[int]:
+) -> tuple[list[int], set[SearchKind]]:
     """Ids of at most RANK_POOL candidates per group: taken from the counting pass when it has
-    enough of the wanted types, else (a rare type among common words) from a pass of their own."""
+    enough of the wanted types, else (a rare type among common words) from a pass of their own.
+    Also the types that pass found complete (fewer than RANK_POOL), whose count is then exact."""
     ids: list[int] = []
+    complete: set[SearchKind] = set()
     for tags, group in _groups(kinds, principal, filters).items():
         seen = passes[tags]
         picked = [entry_id for entry_id, kind in seen.rows[:COUNT_CAP] if kind in group][:RANK_POOL]
         if seen.capped and len(picked) < RANK_POOL and set(group) != set(seen.kinds):
             stmt = _query(session, parsed, tags, group, principal, filters).limit(RANK_POOL)
             picked = [entry_id for entry_id, _ in session.execute(stmt)]
+            if len(picked) < RANK_POOL:
+                complete.update(group)
         ids += picked
-    return ids
+    return ids, complete
 
 
 @dataclass(frozen=True)
@@ -276,7 +280,7 @@ def search(
         return SearchResult(parsed, kinds, {k: 0 for k in allowed}, frozenset(), offset=offset)
     with backend.index_scans(session):
         passes = _passes(session, parsed, allowed, principal, filters)
-        ids = _pool(session, parsed, kinds, principal, filters, passes)
+        ids, complete = _pool(session, parsed, kinds, principal, filters, passes)
     ranked = _candidates(session, parsed, ids)
     totals = {kind: 0 for kind in allowed}
     capped: set[SearchKind] = set()
@@ -285,7 +289,9 @@ def search(
         if seen.capped:
             capped.update(seen.kinds)
     for kind in kinds:
-        # A capped count is only a lower bound; the pool of a rare type may know of more.
-        totals[kind] = max(totals[kind], sum(1 for c in ranked if c.kind is kind))
+        # A capped count is only a lower bound; the pool of a rare type may know of more, or all.
+        in_pool = sum(1 for c in ranked if c.kind is kind)
+        totals[kind] = in_pool if kind in complete else max(totals[kind], in_pool)
+    capped -= complete
     hits = _hits(session, parsed, ranked[offset : offset + limit])
     return SearchResult(parsed, kinds, totals, frozenset(capped), len(ranked), hits, offset)
