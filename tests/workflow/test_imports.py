@@ -23,12 +23,14 @@ from duban.db.models import (
     Task,
     TaskOwner,
 )
+from duban.db.models.search import SearchKind
 from duban.db.repositories.tasks import TaskQuery
 from duban.db.session import read_session, write_session
 from duban.errors import Conflict, Forbidden, Rejected
 from duban.reports.excel_export import export_ledger
 from duban.reports.ledger_columns import IMPORT_READER
 from duban.reports.ledger_import import check_file
+from duban.search.query import search
 from duban.workflow import audit, drafts
 from duban.workflow.imports import PROGRESS_MARK, ImportResult, commit_import
 from duban.workflow.principal import Principal
@@ -274,3 +276,16 @@ def test_a_large_ledger_is_written_in_chunks_and_stays_audited(
         )
         assert sorted(events) == sorted(result.task_ids)
         assert audit.verify(s).ok
+
+
+def test_imported_tasks_their_progress_and_the_workbook_are_searchable_at_once(
+    engine: Engine, world: World, tmp_path: Path
+) -> None:
+    result = _import(engine, world.supervisor, workbook(ROWS), tmp_path)
+    with read_session(engine) as s:
+        hits = search(s, world.supervisor, "老旧小区").hits
+        progress = search(s, world.supervisor, "已开工").hits
+    found = {(h.kind, h.id) for h in hits}
+    assert (SearchKind.DOCUMENT, result.document_id) in found
+    assert any(h.kind is SearchKind.TASK and h.id in result.task_ids for h in hits)
+    assert [h.kind for h in progress if h.task_id in result.task_ids] == [SearchKind.REPORT]

@@ -58,10 +58,10 @@ from duban.reports.ledger_import import (
     check_file,
     prior_import,
 )
-from duban.workflow import audit, notify
+from duban.search.index import index_tasks
+from duban.workflow import audit
 from duban.workflow.deadlines import deadline_columns, resolve_deadline
-from duban.workflow.machine import deadline_phrase, owner_units, summary
-from duban.workflow.notify import MessageKind
+from duban.workflow.machine import tell_assigned
 from duban.workflow.principal import Principal
 from duban.workflow.states import State
 
@@ -247,14 +247,7 @@ def _write_chunk(
             written.append(_report(principal, task, item.parsed))
         if item.parsed.state is State.ASSIGNED:
             # What 交办 tells the units (machine.tell_owners), kept to be let go after the flush.
-            written += notify.enqueue_for_units(
-                session,
-                MessageKind.ASSIGNED,
-                f"【交办】{summary(task, 30)}",
-                f"请签收并办理：{summary(task, 200)}{deadline_phrase(task)}。",
-                owner_units(task),
-                task_id=task.id,
-            )
+            written += tell_assigned(session, task)
     session.add_all(written[len(tasks) :])
     audited = [(t.id, _audited(t, item, document_id, sheet)) for t, item in zip(tasks, items, strict=True)]
     written += audit.record_many(session, principal.actor, "import", "task", audited)
@@ -317,6 +310,8 @@ def commit_import(
     for at in range(0, len(placed), CHUNK):
         chunk = placed[at : at + CHUNK]
         task_ids += _write_chunk(session, principal, document.id, check.sheet.sheet, chunk, section_ids)
+    # Also indexes the tasks' progress reports and the imported workbook's document entry.
+    index_tasks(session, task_ids)
     skipped = [r.row for r in invalid]
     audit.record(
         session,

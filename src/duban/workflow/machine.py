@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from duban import clock
-from duban.db.models import OwnerRole, Task
+from duban.db.models import OutboxMessage, OwnerRole, Task
 from duban.errors import Conflict, NotFound, Rejected
 from duban.workflow import audit, notify
 from duban.workflow.notify import MessageKind
@@ -34,6 +34,7 @@ __all__ = [
     "available_actions",
     "begin",
     "check_text",
+    "clause",
     "deadline_phrase",
     "finish",
     "load_task",
@@ -41,6 +42,7 @@ __all__ = [
     "snapshot",
     "summary",
     "swap",
+    "tell_assigned",
     "tell_owners",
 ]
 
@@ -146,9 +148,9 @@ def tell_owners(
     body: str,
     *,
     payload: dict[str, Any] | None = None,
-) -> None:
+) -> list[OutboxMessage]:
     """One outbox message per owner unit, titled `【tag】` and the task's opening words."""
-    notify.enqueue_for_units(
+    return notify.enqueue_for_units(
         session,
         kind,
         f"【{tag}】{summary(task, 30)}",
@@ -166,6 +168,18 @@ def summary(task: Task, limit: int = 60) -> str:
 
 def deadline_phrase(task: Task) -> str:
     return f"，完成时限{task.deadline:%Y年%-m月%-d日}" if task.deadline else ""
+
+
+def clause(task: Task) -> str:
+    """The task's words inside a sentence of ours: without its own closing 。 (no "工作。，完成时限…。")."""
+    return summary(task, 200).rstrip("。；;")
+
+
+def tell_assigned(session: Session, task: Task) -> list[OutboxMessage]:
+    """What 交办 tells the owner units (by the workflow and by a ledger import alike)."""
+    return tell_owners(
+        session, task, MessageKind.ASSIGNED, "交办", f"请签收并办理：{clause(task)}{deadline_phrase(task)}。"
+    )
 
 
 def finish(

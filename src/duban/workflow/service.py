@@ -45,12 +45,14 @@ from duban.workflow.machine import (
     available_actions,
     begin,
     check_text,
+    clause,
     deadline_phrase,
     finish,
     load_task,
     snapshot,
     summary,
     swap,
+    tell_assigned,
     tell_owners,
 )
 from duban.workflow.notify import MessageKind
@@ -100,11 +102,6 @@ class TaskChanges:
     leader_name: str | None = None
     milestones: Sequence[tuple[dt.date, str]] | None = None
     clear_deadline: bool = False
-
-
-def _clause(task: Task) -> str:
-    """The task's words inside a sentence of ours: without its own closing 。 (no "工作。，完成时限…。")."""
-    return summary(task, 200).rstrip("。；;")
 
 
 # ------------------------------------------------------------------ editing and assigning
@@ -193,13 +190,7 @@ def assign(
         raise Rejected("交办前须指定牵头单位或责任单位", "assign needs a lead or responsible unit")
     swap(session, task, transition.to_state, confirmed=True, assigned_at=clock.now(), **values)
     index_tasks(session, [task.id])
-    tell_owners(
-        session,
-        task,
-        MessageKind.ASSIGNED,
-        "交办",
-        f"请签收并办理：{_clause(task)}{deadline_phrase(task)}。",
-    )
+    tell_assigned(session, task)
     return finish(session, principal, task, Action.ASSIGN, before, None)
 
 
@@ -282,7 +273,7 @@ def remind(
     )
     if exists is not None:
         raise Conflict("今天已催办过该任务", f"task {task_id} was already reminded today")
-    text = (message or "").strip() or f"请抓紧办理：{_clause(task)}{deadline_phrase(task)}。"
+    text = (message or "").strip() or f"请抓紧办理：{clause(task)}{deadline_phrase(task)}。"
     before = snapshot(task)
     swap(session, task, None)
     reminder = Reminder(
