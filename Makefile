@@ -55,6 +55,7 @@ bench: setup
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
