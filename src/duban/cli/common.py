@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from duban.config import get_settings
 from duban.db.models import User
 from duban.db.session import get_engine
-from duban.errors import DomainError, NotFound
+from duban.errors import DomainError, NotFound, Rejected
 from duban.workflow.principal import OPERATOR, Principal
 
 console = Console()
@@ -49,3 +50,13 @@ def domain_errors() -> Iterator[None]:
     except DomainError as exc:
         err_console.print(f"[red]错误[/red]：{exc.message_zh}", highlight=False)
         raise typer.Exit(code=2 if exc.status < 500 else 1) from exc
+
+
+def iso_date(value: str | None, what: str) -> dt.date | None:
+    """A `YYYY-MM-DD` option as a date (None stays None); anything else is refused naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Rejected(f"{what}格式应为 YYYY-MM-DD：{value}", f"bad date {value!r}") from exc

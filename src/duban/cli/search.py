@@ -7,30 +7,19 @@ person (after a restore, or to be sure it matches the database).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from duban.cli.common import UserOption, console, domain_errors, engine, principal
+from duban.cli.common import UserOption, console, domain_errors, engine, iso_date, principal
 from duban.cli.db import ensure_schema
 from duban.db.models.search import SearchKind
 from duban.db.repositories import units as unit_repo
 from duban.db.session import read_session, write_session
-from duban.errors import Rejected
 from duban.search.index import reindex_all
 from duban.search.query import Filters, Hit, search
-
-
-def _date(value: str | None, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Rejected(f"{what}格式应为 YYYY-MM-DD：{value}", f"bad date {value!r}") from exc
 
 
 def _marked(text: str, ranges: tuple[tuple[int, int], ...]) -> Text:
@@ -85,8 +74,8 @@ def search_command(
             filters = Filters(
                 kinds=frozenset(kind or ()),
                 unit_id=unit_repo.require(session, unit).id if unit else None,
-                date_from=_date(date_from, "开始日期"),
-                date_to=_date(date_to, "结束日期"),
+                date_from=iso_date(date_from, "开始日期"),
+                date_to=iso_date(date_to, "结束日期"),
             )
             result = search(session, who, query, filters, limit=limit)
     if result.query.too_short:

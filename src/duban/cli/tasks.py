@@ -7,7 +7,6 @@ makes the change conditional on the version the operator last saw.
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from duban import clock
 from duban.cli import tasks_excel
-from duban.cli.common import UserOption, console, domain_errors, engine, principal
+from duban.cli.common import UserOption, console, domain_errors, engine, iso_date, principal
 from duban.config import get_settings
 from duban.db.models import AuditEvent, ExtensionRequest, Instruction, OwnerRole, ProgressReport, Task
 from duban.db.repositories import units as unit_repo
@@ -50,15 +49,6 @@ _LIGHT_STYLE = {Light.RED: "red", Light.YELLOW: "yellow", Light.GREEN: "green", 
 def _act(user: str | None, fn: Callable[[Session, Principal], T]) -> T:
     with domain_errors(), write_session(engine()) as session:
         return fn(session, principal(session, user))
-
-
-def _date(value: str | None, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Rejected(f"{what}格式应为 YYYY-MM-DD：{value}", f"bad date {value!r}") from exc
 
 
 def _done(task: Task, what: str) -> None:
@@ -91,7 +81,7 @@ def list_command(
             unit_id=unit_repo.require(session, unit).id if unit else None,
             lights=light or (),
             document_id=document,
-            due_to=_date(due_before, "截止日期"),
+            due_to=iso_date(due_before, "截止日期"),
             text=text,
             sort=sort,
             page=page,
@@ -201,7 +191,7 @@ def assign_command(
     def run(s: Session, p: Principal) -> Task:
         changes = TaskChanges(
             owners=_owners(s, lead, unit or [], support or []),
-            deadline=_date(deadline, "完成时限"),
+            deadline=iso_date(deadline, "完成时限"),
             deadline_workdays=workdays,
             leader_name=leader,
         )
@@ -308,7 +298,7 @@ def extend_command(
         new_deadline = to
 
         def request(s: Session, p: Principal) -> ExtensionRequest:
-            wanted = _date(new_deadline, "延期日期")
+            wanted = iso_date(new_deadline, "延期日期")
             assert wanted is not None
             return service.request_extension(s, p, task_id, wanted, reason, expected_version=version)
 

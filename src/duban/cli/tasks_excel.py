@@ -8,7 +8,6 @@ the import would be refused).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -16,12 +15,12 @@ import typer
 from rich.table import Table
 
 from duban import clock
-from duban.cli.common import UserOption, console, domain_errors, engine, err_console, principal
+from duban.cli.common import UserOption, console, domain_errors, engine, err_console, iso_date, principal
 from duban.config import get_settings
 from duban.db.repositories import units as unit_repo
 from duban.db.repositories.tasks import SortKey, TaskQuery
 from duban.db.session import read_session, write_session
-from duban.errors import DomainError, Rejected
+from duban.errors import DomainError
 from duban.reports.excel_export import export_ledger
 from duban.reports.ledger_import import LedgerCheck, check_file
 from duban.workflow.imports import commit_import
@@ -31,15 +30,6 @@ from duban.workflow.warnings import Light
 __all__ = ["export_command", "import_command"]
 
 MAX_LISTED = 200
-
-
-def _date(value: str | None, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Rejected(f"{what}格式应为 YYYY-MM-DD：{value}", f"bad date {value!r}") from exc
 
 
 def export_command(
@@ -68,8 +58,8 @@ def export_command(
             leader=leader,
             lights=light or (),
             document_id=document,
-            due_from=_date(due_from, "完成时限"),
-            due_to=_date(due_to, "完成时限"),
+            due_from=iso_date(due_from, "完成时限"),
+            due_to=iso_date(due_to, "完成时限"),
             text=text,
             sort=sort,
         )

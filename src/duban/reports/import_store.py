@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from duban import clock
 from duban.errors import NotFound
 from duban.reports.excel_read import RawRow, SheetData
 from duban.reports.ledger_columns import Field
+from duban.storage import write_atomic
 
 __all__ = ["KEEP_DAYS", "StoredPreview", "load_preview", "save_preview"]
 
@@ -75,17 +74,6 @@ def _sheet_of(body: dict[str, Any]) -> SheetData:
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _prune(root: Path) -> None:
     cutoff = time.time() - KEEP_DAYS * 86400
     for folder in root.iterdir() if root.is_dir() else ():
@@ -103,7 +91,7 @@ def save_preview(
     preview_id = secrets.token_hex(16)
     folder = root / preview_id
     folder.mkdir()
-    _write_atomic(folder / ORIGINAL, data)
+    write_atomic(folder / ORIGINAL, data)
     body = {
         "id": preview_id,
         "filename": filename,
@@ -113,7 +101,7 @@ def save_preview(
         "created_by": user_id,
         **_sheet_json(sheet),
     }
-    _write_atomic(folder / PREVIEW, json.dumps(body, ensure_ascii=False).encode())
+    write_atomic(folder / PREVIEW, json.dumps(body, ensure_ascii=False).encode())
     return preview_id
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from duban.reports.word.circular import CircularData, build_circular, circular_t
 from duban.reports.word.layout import Issuer
 from duban.reports.word.notice import NOTICE_TITLE, addressees, build_notice
 from duban.reports.word.weekly import WeeklyData, build_weekly, weekly_title
+from duban.storage import write_atomic
 from duban.workflow.audit import record
 from duban.workflow.principal import Principal
 from duban.workflow.scoring import Period, score_units
@@ -79,16 +78,7 @@ def _require_supervisor(principal: Principal) -> None:
 
 def _keep(settings: Settings, relative: str, content: bytes) -> None:
     """Write atomically (temp file + rename): a download never sees half a file."""
-    path = reports_dir(settings) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(reports_dir(settings) / relative, content)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from duban.workflow.principal import Principal
 from duban.workflow.states import State
 from duban.workflow.warnings import Light
 
-__all__ = ["LedgerLine", "describe_query", "ledger_lines", "progress_cell", "schedule_cell"]
+__all__ = ["LedgerLine", "describe_query", "ledger_lines", "owner_cells", "progress_cell", "schedule_cell"]
 
 NO_LEAD = "未定牵头单位"
 
@@ -65,7 +65,8 @@ def progress_cell(day: dt.date, text: str) -> str:
     return f"{day.isoformat()}：{text.strip()}"
 
 
-def _owners(row: TaskRow) -> tuple[str, str]:
+def owner_cells(row: TaskRow) -> tuple[str, str]:
+    """The 牵头单位 cell and the 责任单位 cell (supporting units marked （配合）)."""
     owners = sorted(row.task.owners, key=lambda o: o.position)
     lead = "、".join(o.unit.name for o in owners if o.role == OwnerRole.LEAD)
     others = "、".join(
@@ -170,7 +171,7 @@ def ledger_lines(
         sources = _sources(session, tasks)
         for row in page.rows:
             task = row.task
-            lead, units = _owners(row)
+            lead, units = owner_cells(row)
             yield LedgerLine(
                 task_id=task.id,
                 source=sources.get(task.id, ""),

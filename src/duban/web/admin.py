@@ -23,10 +23,11 @@ from duban.db.repositories import audit as audit_repo
 from duban.db.repositories import units as unit_repo
 from duban.db.repositories import users as user_repo
 from duban.db.repositories.unit_admin import create_unit, require_id, set_parent
-from duban.errors import DomainError, NotFound, Rejected
+from duban.errors import NotFound, Rejected
 from duban.server.auth import Supervisor
 from duban.server.db import ReadDb, WriteDb
-from duban.server.templating import flash, render
+from duban.server.templating import render
+from duban.web.form_post import attempt
 
 router = APIRouter(prefix="/admin")
 
@@ -71,26 +72,6 @@ def _unit_context(db: Session, unit_id: int) -> dict[str, Any]:
     }
 
 
-def _attempt(
-    request: Request,
-    db: Session,
-    change: Callable[[], str],
-    page: str,
-    context: Callable[[], dict[str, Any]],
-    back: str,
-) -> Response:
-    """Run `change` in a savepoint; on success flash its message and go back, else show why not."""
-    try:
-        with db.begin_nested():
-            message = change()
-    except DomainError as exc:
-        ctx = context()
-        ctx["error"] = exc.message_zh
-        return render(request, page, ctx, status_code=exc.status)
-    flash(request, message)
-    return RedirectResponse(back, status_code=303)
-
-
 def _chosen_id(value: str) -> int | None:
     """The id a `<select>` posted; its blank first option means none."""
     return int(value) if value.strip().isdigit() else None
@@ -115,7 +96,7 @@ def _users_change(
     request: Request, db: Session, change: Callable[[], str], form: dict[str, str] | None = None
 ) -> Response:
     """A change made on the users page: refused ones show it again, with what was typed (`form`)."""
-    return _attempt(request, db, change, "admin/users.html", lambda: _users_context(db, form), "/admin/users")
+    return attempt(request, db, change, "admin/users.html", lambda: _users_context(db, form), "/admin/users")
 
 
 @router.get("/users")
@@ -218,7 +199,7 @@ def users_reset_password(
 
 
 def _units_change(request: Request, db: Session, change: Callable[[], str]) -> Response:
-    return _attempt(request, db, change, "admin/units.html", lambda: _units_context(db), "/admin/units")
+    return attempt(request, db, change, "admin/units.html", lambda: _units_context(db), "/admin/units")
 
 
 def _unit_change(
@@ -226,7 +207,7 @@ def _unit_change(
 ) -> Response:
     """A change made on one unit's admin page: refused ones show that page again."""
     context = functools.partial(_unit_context, db, unit_id)
-    return _attempt(request, db, change, "admin/unit.html", context, back or f"/admin/units/{unit_id}")
+    return attempt(request, db, change, "admin/unit.html", context, back or f"/admin/units/{unit_id}")
 
 
 @router.get("/units")

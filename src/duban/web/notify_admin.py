@@ -9,7 +9,6 @@ A test send talks to the far side outside any transaction (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
@@ -22,12 +21,13 @@ from duban.db.models import Unit
 from duban.db.repositories import audit as audit_repo
 from duban.db.repositories import notify as notify_repo
 from duban.db.session import write_session
-from duban.errors import DomainError, Rejected
+from duban.errors import Rejected
 from duban.integrations.channel import ChannelKind
 from duban.server.auth import Supervisor
 from duban.server.db import ReadDb, WriteDb
 from duban.server.state import app_state
 from duban.server.templating import flash, render
+from duban.web.form_post import attempt
 from duban.workflow import channels as channel_service
 from duban.workflow import delivery
 
@@ -64,26 +64,6 @@ def _channel_context(db: Session, channel_id: int) -> dict[str, Any]:
         "error": None,
         "section": "channels",
     }
-
-
-def _attempt(
-    request: Request,
-    db: Session,
-    change: Callable[[], str],
-    page: str,
-    context: Callable[[], dict[str, Any]],
-    back: str,
-) -> Response:
-    """Run `change` in a savepoint; on success flash its message and go back, else show why not."""
-    try:
-        with db.begin_nested():
-            message = change()
-    except DomainError as exc:
-        ctx = context()
-        ctx["error"] = exc.message_zh
-        return render(request, page, ctx, status_code=exc.status)
-    flash(request, message)
-    return RedirectResponse(back, status_code=303)
 
 
 def _unit_choice(value: str) -> int | None:
@@ -123,7 +103,7 @@ def channels_add(
         added = channel_service.view(channel_service.add_channel(db, user.principal.actor, data))
         return f"已添加{added.unit_name}的通知通道“{added.name}”（{added.kind_label}），可点“发送测试”检查"
 
-    return _attempt(
+    return attempt(
         request,
         db,
         change,
@@ -156,7 +136,7 @@ def channel_edit(
         edited = channel_service.update_channel(db, user.principal.actor, channel_id, changes)
         return f"已保存通知通道“{edited.name}”"
 
-    return _attempt(
+    return attempt(
         request,
         db,
         change,
@@ -174,7 +154,7 @@ def channel_enable(
         channel = channel_service.set_enabled(db, user.principal.actor, channel_id, enabled)
         return f"已{'启用' if enabled else '停用'}通知通道“{channel.name}”"
 
-    return _attempt(
+    return attempt(
         request, db, change, "admin/channels.html", lambda: _channels_context(db), "/admin/notify/channels"
     )
 
@@ -185,7 +165,7 @@ def channel_delete(request: Request, channel_id: int, user: Supervisor, db: Writ
         name = channel_service.delete_channel(db, user.principal.actor, channel_id)
         return f"已删除通知通道“{name}”及其发送记录"
 
-    return _attempt(
+    return attempt(
         request, db, change, "admin/channels.html", lambda: _channels_context(db), "/admin/notify/channels"
     )
 

@@ -18,10 +18,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from duban import clock
-from duban.db.models import OwnerRole
 from duban.db.repositories.ledger_choices import document_labels
-from duban.db.repositories.tasks import MAX_PER_PAGE, TaskQuery, TaskRow, list_tasks
+from duban.db.repositories.tasks import MAX_PER_PAGE, TaskQuery, list_tasks
 from duban.reports.excel_export import XLSX_MEDIA_TYPE, export_ledger, ledger_filename
+from duban.reports.ledger_rows import owner_cells
 from duban.server.auth import Viewer
 from duban.server.db import AppSettings, ReadDb
 from duban.server.downloads import download
@@ -44,17 +44,6 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _owners(row: TaskRow) -> tuple[str, str]:
-    owners = sorted(row.task.owners, key=lambda o: o.position)
-    lead = "、".join(o.unit.name for o in owners if o.role == OwnerRole.LEAD)
-    others = "、".join(
-        o.unit.name + ("（配合）" if o.role == OwnerRole.SUPPORTING else "")
-        for o in owners
-        if o.role != OwnerRole.LEAD
-    )
-    return lead, others
-
-
 def _rows(
     session: Session, principal: Principal, query: TaskQuery, today: dt.date, near_days: int
 ) -> Iterator[list[str]]:
@@ -65,7 +54,7 @@ def _rows(
         sources = document_labels(session, (r.task.document_id for r in page.rows))
         for row in page.rows:
             task = row.task
-            lead, others = _owners(row)
+            lead, others = owner_cells(row)
             yield [
                 str(task.id),
                 sources.get(task.document_id, "") if task.document_id else "",
