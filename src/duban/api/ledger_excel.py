@@ -12,6 +12,7 @@ error unless `valid_only`, and refused (409) for a file already imported.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
@@ -20,8 +21,9 @@ from pydantic import BaseModel, Field
 
 from duban import clock
 from duban.api.schemas import PROBLEMS, UPLOAD_PROBLEMS
+from duban.api.tasks import LedgerFilters
 from duban.db.models import OwnerRole
-from duban.db.repositories.tasks import MAX_PER_PAGE, SortKey, TaskQuery
+from duban.db.repositories.tasks import MAX_PER_PAGE
 from duban.reports.excel_export import XLSX_MEDIA_TYPE, export_ledger, ledger_filename
 from duban.reports.ledger_import import CheckedRow, LedgerCheck, Problem
 from duban.server.auth import Supervisor, Viewer
@@ -30,7 +32,6 @@ from duban.server.downloads import download
 from duban.server.uploads import read_upload
 from duban.workflow.imports import commit_preview, open_preview, preview_upload
 from duban.workflow.states import State
-from duban.workflow.warnings import Light
 
 router = APIRouter(tags=["台账导入导出"], responses=PROBLEMS)
 
@@ -47,29 +48,10 @@ def export_xlsx(
     user: Viewer,
     db: ReadDb,
     settings: AppSettings,
-    status_: Annotated[list[State], Query(alias="status", description="状态，可重复")] = [],  # noqa: B006
-    unit_id: Annotated[int | None, Query(description="责任单位（任一角色）")] = None,
-    leader: Annotated[str | None, Query(max_length=50, description="责任领导姓名")] = None,
-    document_id: Annotated[int | None, Query(description="来源文件")] = None,
-    due_from: Annotated[dt.date | None, Query(description="期限不早于")] = None,
-    due_to: Annotated[dt.date | None, Query(description="期限不晚于")] = None,
-    light: Annotated[list[Light], Query(description="预警灯，可重复")] = [],  # noqa: B006
-    q: Annotated[str | None, Query(max_length=200, description="任务内容包含")] = None,
-    sort: Annotated[SortKey, Query(description="排序")] = SortKey.DEADLINE,
+    filters: LedgerFilters,
     per_unit: Annotated[bool, Query(description="每个牵头单位另加一个工作表")] = False,
 ) -> Response:
-    query = TaskQuery(
-        statuses=status_,
-        unit_id=unit_id,
-        leader=leader,
-        document_id=document_id,
-        due_from=due_from,
-        due_to=due_to,
-        lights=light,
-        text=q,
-        sort=sort,
-        per_page=MAX_PER_PAGE,
-    )
+    query = replace(filters, per_page=MAX_PER_PAGE)
     today = clock.today()
     body = export_ledger(
         db, user.principal, query, today=today, near_days=settings.near_due_workdays, per_unit=per_unit

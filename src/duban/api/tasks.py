@@ -8,10 +8,11 @@ answers 404, exactly as a task that does not exist. The workflow actions
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from duban import clock
@@ -33,11 +34,7 @@ reads = APIRouter(tags=["任务"], responses=PROBLEMS)
 HISTORY_LIMIT = 1000
 
 
-@reads.get("/tasks", response_model=TaskPageOut, summary="任务台账（筛选、排序、分页）")
-def list_ledger(
-    user: Viewer,
-    db: ReadDb,
-    settings: AppSettings,
+def ledger_filters(
     status: Annotated[list[State], Query(description="状态，可重复")] = [],  # noqa: B006 - FastAPI reads it
     unit_id: Annotated[int | None, Query(description="责任单位（任一角色）")] = None,
     leader: Annotated[str | None, Query(max_length=50, description="责任领导姓名")] = None,
@@ -47,10 +44,9 @@ def list_ledger(
     light: Annotated[list[Light], Query(description="预警灯，可重复")] = [],  # noqa: B006
     q: Annotated[str | None, Query(max_length=200, description="任务内容包含")] = None,
     sort: Annotated[SortKey, Query(description="排序")] = SortKey.DEADLINE,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
-) -> TaskPageOut:
-    query = TaskQuery(
+) -> TaskQuery:
+    """The ledger's filter query parameters, shared by the task list and the Excel export."""
+    return TaskQuery(
         statuses=status,
         unit_id=unit_id,
         leader=leader,
@@ -60,9 +56,22 @@ def list_ledger(
         lights=light,
         text=q,
         sort=sort,
-        page=page,
-        per_page=per_page,
     )
+
+
+LedgerFilters = Annotated[TaskQuery, Depends(ledger_filters)]
+
+
+@reads.get("/tasks", response_model=TaskPageOut, summary="任务台账（筛选、排序、分页）")
+def list_ledger(
+    user: Viewer,
+    db: ReadDb,
+    settings: AppSettings,
+    filters: LedgerFilters,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 50,
+) -> TaskPageOut:
+    query = replace(filters, page=page, per_page=per_page)
     result = list_tasks(db, user.principal, query, clock.today(), settings.near_due_workdays)
     return TaskPageOut(
         items=[summary_out(row) for row in result.rows],
