@@ -42,7 +42,7 @@ from duban.config import Settings  # noqa: E402
 from duban.db.migrate import upgrade  # noqa: E402
 from duban.db.models import OwnerRole, Task, TaskOwner, Unit  # noqa: E402
 from duban.db.repositories.tasks import TaskQuery, list_tasks  # noqa: E402
-from duban.db.scratch import create_postgres_database, drop_postgres_database, empty_tables  # noqa: E402
+from duban.db.scratch import empty_tables, postgres_or_skip  # noqa: E402
 from duban.db.session import make_engine, read_session, write_session  # noqa: E402
 from duban.workflow.principal import OPERATOR  # noqa: E402
 from duban.workflow.reminders import scan  # noqa: E402
@@ -138,22 +138,6 @@ def sqlite_database(folder: Path) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[Engine | None]:
-    try:
-        engine = create_postgres_database(admin_url, PG_BENCH_DB)
-    except Exception as exc:
-        print(
-            f"PostgreSQL: skipped, not reachable at {admin_url} ({type(exc).__name__}: {exc})".splitlines()[0]
-        )
-        yield None
-        return
-    try:
-        yield engine
-    finally:
-        drop_postgres_database(admin_url, engine)
 
 
 def analyze(engine: Engine) -> None:
@@ -387,7 +371,7 @@ def main() -> None:
             with sqlite_database(folder) as engine:
                 run_backend("SQLite (WAL, temporary file)", engine, args, folder / "sqlite-data")
         if not args.skip_postgres:
-            with postgres_database(args.pg_admin_url) as pg:
+            with postgres_or_skip(args.pg_admin_url, PG_BENCH_DB) as pg:
                 if pg is not None:
                     run_backend(
                         f"PostgreSQL ({PG_BENCH_DB} at {pg.url.host}:{pg.url.port})",

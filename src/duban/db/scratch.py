@@ -6,6 +6,9 @@ Never used by the application itself; kept in the package so tests and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -13,7 +16,7 @@ from duban.db.base import Base
 from duban.db.models.search import FTS_TABLE
 from duban.db.session import make_engine
 
-__all__ = ["create_postgres_database", "drop_postgres_database", "empty_tables"]
+__all__ = ["create_postgres_database", "drop_postgres_database", "empty_tables", "postgres_or_skip"]
 
 
 def _admin(admin_url: str) -> Engine:
@@ -58,3 +61,21 @@ def empty_tables(engine: Engine) -> None:
             # The search index's FTS5 table is not in the metadata (SQLite only, made by the migration).
             if inspect(conn).has_table(FTS_TABLE):
                 conn.execute(text(f'DELETE FROM "{FTS_TABLE}"'))
+
+
+@contextmanager
+def postgres_or_skip(admin_url: str, name: str) -> Iterator[Engine | None]:
+    """A scratch database `name` for a benchmark, dropped afterwards; None (with a printed reason)
+    when the server cannot be reached, so the SQLite half of a benchmark still runs."""
+    try:
+        engine = create_postgres_database(admin_url, name)
+    except Exception as exc:  # any connection failure means "no PostgreSQL here"
+        print(
+            f"PostgreSQL: skipped, not reachable at {admin_url} ({type(exc).__name__}: {exc})".splitlines()[0]
+        )
+        yield None
+        return
+    try:
+        yield engine
+    finally:
+        drop_postgres_database(admin_url, engine)
