@@ -13,11 +13,25 @@ from huey.consumer import Consumer
 
 from duban.jobs import get_jobs
 
-__all__ = ["DEFAULT_WORKERS", "create_consumer", "run"]
+__all__ = ["DEFAULT_WORKERS", "RoutineJobLines", "create_consumer", "run"]
 
 DEFAULT_WORKERS = 2
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+# Jobs that run every minute: Huey's "Executing …" / "… executed in" lines for them would bury
+# everything else in the log; the job logs itself when it did something.
+ROUTINE_JOBS = ("duban.jobs.deliver_notifications:",)
+
+
+class RoutineJobLines(logging.Filter):
+    """Drops Huey's per-run INFO lines for the every-minute jobs; warnings and errors still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO:
+            return True
+        message = record.getMessage()
+        return not any(job in message for job in ROUTINE_JOBS)
 
 
 def create_consumer(workers: int = DEFAULT_WORKERS, *, periodic: bool = True) -> Consumer:
@@ -25,6 +39,11 @@ def create_consumer(workers: int = DEFAULT_WORKERS, *, periodic: bool = True) ->
     if workers < 1:
         raise ValueError(f"workers must be 1 or more, not {workers}")
     huey = get_jobs().huey
+    # Logger filters do not apply to child loggers: the scheduler logs as its own.
+    for name in ("huey", "huey.consumer.Scheduler"):
+        chatty = logging.getLogger(name)
+        if not any(isinstance(f, RoutineJobLines) for f in chatty.filters):
+            chatty.addFilter(RoutineJobLines())
     consumer: Consumer = huey.create_consumer(
         workers=workers,
         periodic=periodic,
