@@ -39,15 +39,16 @@ from duban import accounts
 from duban.db.migrate import upgrade
 from duban.db.models import Unit, UserRole
 from duban.db.repositories.users import create_user
+from duban.db.scratch import postgres_or_skip
 from duban.db.session import write_session
 from duban.workflow.audit import Actor
 from ledger import (
     PG_ADMIN_URL,
+    PG_BENCH_DB,
     _pct,
     analyze,
     insert_tasks,
     insert_units,
-    postgres_database,
     sqlite_database,
 )
 
@@ -236,7 +237,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sqlite_database(Path(folder)) as engine:
         run_backend("SQLite", engine, str(engine.url), args)
     if not args.skip_postgres:
-        with postgres_database(args.pg_admin_url) as engine:
+        with postgres_or_skip(args.pg_admin_url, PG_BENCH_DB) as engine:
             if engine is not None:
                 run_backend("PostgreSQL", engine, engine.url.render_as_string(hide_password=False), args)
 
