@@ -4,40 +4,21 @@ permissions, ranking, highlights, paging and the pool cap."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from duban import clock
-from duban.db.models import Document, OwnerRole, Person, PersonTitle, ProgressReport
+from duban.db.models import OwnerRole, Person, PersonTitle, ProgressReport
 from duban.db.models.search import SearchKind
 from duban.db.session import read_session, write_session
 from duban.search import query as search_query
-from duban.search.index import index_document, index_person, index_report, index_tasks, reindex_all
+from duban.search.index import index_person, index_report, index_tasks, reindex_all
 from duban.search.query import Filters, SearchResult, search
 from duban.workflow.principal import Principal
 from tests.personas import World, add_task
-
-
-def add_document(s: Session, title: str, text: str, day: dt.date | None = None) -> int:
-    document = Document(
-        sha256=hashlib.sha256((title + text).encode()).hexdigest(),
-        source_key=f"{title}.txt",
-        filename=f"{title}.txt",
-        stored_path="x",
-        size_bytes=len(text.encode()),
-        status="parsed",
-        text=text,
-        title=title,
-        doc_date=day,
-        created_at=clock.now(),
-    )
-    s.add(document)
-    s.flush()
-    index_document(s, document.id)
-    return document.id
+from tests.search.rows import add_document
 
 
 def add_indexed_task(s: Session, text: str, *units: int) -> int:

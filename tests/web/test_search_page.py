@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 import pytest
 from sqlalchemy import Engine
 
 from duban import clock
-from duban.db.models import Document, OwnerRole, ProgressReport
+from duban.db.models import OwnerRole, ProgressReport
 from duban.db.session import write_session
-from duban.search.index import index_document, index_report, index_tasks
+from duban.search.index import index_report, index_tasks
 from duban.web.search import pieces
 from tests.personas import World, add_task
+from tests.search import rows
 from tests.webclient import ClientFactory
 
 
 def add_document(engine: Engine, title: str, text: str, day: dt.date | None = None) -> int:
     with write_session(engine) as s:
-        document = Document(
-            sha256=hashlib.sha256((title + text).encode()).hexdigest(),
-            source_key=f"{title}.txt",
-            filename=f"{title}.txt",
-            stored_path="x",
-            size_bytes=len(text.encode()),
-            status="parsed",
-            text=text,
-            title=title,
-            doc_date=day,
-            created_at=clock.now(),
-        )
-        s.add(document)
-        s.flush()
-        index_document(s, document.id)
-        return document.id
+        return rows.add_document(s, title, text, day)
 
 
 def add_indexed_task(engine: Engine, unit_id: int, text: str) -> int:
